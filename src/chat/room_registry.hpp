@@ -1,0 +1,79 @@
+#pragma once
+// Rooms owned by one shard (by hash of the name) and the per-shard member
+// counts the owner needs to route a room's events. Owned by that shard's thread.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace chatd::chat {
+
+class RoomRegistry {
+ public:
+  struct Room {
+    std::uint32_t id = 0;          // global creation order, dense from 0
+    std::string name;
+    std::vector<std::uint32_t> members_on;  // member count per shard
+    std::uint64_t events = 0;      // events serialised so far (room order)
+  };
+
+  explicit RoomRegistry(unsigned shards) : shards_(shards) {}
+
+  Room* find(std::string_view name);
+  Room* find(std::uint32_t id);
+  // The caller checked find(name) == nullptr and allocated `id`.
+  Room& create(std::string_view name, std::uint32_t id);
+  void add_member(Room& r, unsigned shard) { ++r.members_on[shard]; }
+  void remove_member(Room& r, unsigned shard) {
+    if (r.members_on[shard] > 0) --r.members_on[shard];
+  }
+  std::size_t size() const { return by_id_.size(); }
+
+ private:
+  unsigned shards_;
+  std::unordered_map<std::string, std::uint32_t> by_name_;
+  std::unordered_map<std::uint32_t, Room> by_id_;
+};
+
+// Every shard's replica of the list of rooms, for /rooms: the owners
+// announce each creation; kept in global creation order. Owned by one shard.
+class RoomCatalog {
+ public:
+  void add(std::uint32_t id, std::string name);
+  const std::vector<std::string>& names() const { return names_; }
+  std::size_t size() const { return names_.size(); }
+
+ private:
+  std::vector<std::uint32_t> ids_;
+  std::vector<std::string> names_;
+};
+
+// Nicknames owned by one shard (by hash of the folded nickname). Owned by
+// that shard's thread.
+class NickRegistry {
+ public:
+  // Who holds a nickname: a connection on a shard.
+  struct Holder {
+    unsigned shard = 0;
+    std::uint64_t conn = 0;
+    bool operator==(const Holder&) const = default;
+  };
+  // `folded` is fold_case(nick). False when someone else holds it.
+  bool claim(const std::string& folded, Holder who) {
+    auto [it, fresh] = taken_.emplace(folded, who);
+    return fresh || it->second == who;
+  }
+  // Only the holder frees a nickname: a late release from a connection
+  // whose claim failed must not free the winner's.
+  void release(const std::string& folded, Holder who) {
+    auto it = taken_.find(folded);
+    if (it != taken_.end() && it->second == who) taken_.erase(it);
+  }
+  std::size_t size() const { return taken_.size(); }
+
+ private:
+  std::unordered_map<std::string, Holder> taken_;
+};
+
+}  // namespace chatd::chat

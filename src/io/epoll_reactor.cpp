@@ -1,0 +1,294 @@
+// The epoll backend: edge-triggered, read until the kernel buffer is drained,
+// vectored writes from the owner's queue, flushed once per loop iteration.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+#include <vector>
+
+#include "io/reactor.hpp"
+#include "io/socket.hpp"
+
+namespace chatd::io {
+namespace {
+
+constexpr std::uint64_t kTagBit = 1ULL << 63;
+constexpr std::uint64_t kWakeTag = kTagBit | 0xffffffffULL;
+constexpr std::size_t kMaxIov = 128;
+constexpr int kReadsPerTurn = 4;  // fairness: a flooding peer yields after this
+
+// Reactor state of one connection slot.
+struct Conn {
+  Token token = 0;
+  int fd = -1;
+  bool reading = true;
+  bool read_ready = false;   // data may be waiting (edge seen or resumed)
+  bool send_queued = false;  // in the dirty list
+  bool write_blocked = false;
+  bool failed = false;       // an error was reported; no more I/O
+};
+
+// Single-threaded except wake(): one instance per shard thread.
+class EpollReactor final : public Reactor {
+ public:
+  explicit EpollReactor(const ReactorConfig& cfg)
+      : epfd_(::epoll_create1(EPOLL_CLOEXEC)),
+        wakefd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)),
+        readbuf_(cfg.buf_size < 4096 ? 65536 : std::max<std::size_t>(cfg.buf_size, 65536)) {
+    if (!epfd_ || !wakefd_) throw std::system_error(errno, std::generic_category(), "epoll setup");
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = kWakeTag;
+    ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, wakefd_.get(), &ev);
+  }
+
+  std::string_view name() const override { return "epoll"; }
+
+  void add_listener(int fd) override {
+    listeners_.push_back({fd, true});
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+    ev.data.u64 = kTagBit | (listeners_.size() - 1);
+    if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+      throw std::system_error(errno, std::generic_category(), "epoll_ctl(listener)");
+  }
+
+  void set_accepting(bool on) override {
+    for (std::size_t i = 0; i < listeners_.size(); ++i) {
+      auto& l = listeners_[i];
+      if (l.active == on) continue;
+      l.active = on;
+      if (on) {
+        epoll_event ev{};
+        ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+        ev.data.u64 = kTagBit | i;
+        ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev);
+        accept_ready_ = true;  // connections may have queued meanwhile
+      } else {
+        ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr);
+      }
+    }
+  }
+
+  void add_connection(int fd, Token t) override {
+    auto slot = token_slot(t);
+    if (slot >= conns_.size()) conns_.resize(slot + 1);
+    conns_[slot] = Conn{t, fd};
+    epoll_event ev{};
+    // Both directions, edge-triggered, registered once: no epoll_ctl per write.
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = t;
+    if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+      conns_[slot].failed = true;
+      pending_errors_.push_back({t, errno});
+    }
+  }
+
+  void set_reading(Token t, bool on) override {
+    Conn* c = find(t);
+    if (!c || c->reading == on) return;
+    c->reading = on;
+    // Edges that came while paused are gone: try a read on resume.
+    if (on) ready_.push_back(t);
+  }
+
+  void want_send(Token t) override {
+    Conn* c = find(t);
+    if (!c || c->send_queued || c->write_blocked || c->failed) return;
+    c->send_queued = true;
+    dirty_.push_back(t);
+  }
+
+  void close(Token t) override {
+    Conn* c = find(t);
+    if (!c) return;
+    ::close(c->fd);
+    *c = Conn{};
+  }
+
+  void run_once(ReactorHandler& h, int timeout_ms) override {
+    flush(h);
+    for (auto& [t, err] : pending_errors_)
+      if (find(t)) h.on_closed(t, err);
+    pending_errors_.clear();
+
+    const bool busy = !ready_.empty() || accept_ready_ || !dirty_.empty() || h.has_pending_work();
+    std::array<epoll_event, 512> events;
+    int n = ::epoll_wait(epfd_.get(), events.data(), static_cast<int>(events.size()),
+                         busy ? 0 : timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) return;
+      throw std::system_error(errno, std::generic_category(), "epoll_wait");
+    }
+    for (int i = 0; i < n; ++i) {
+      const auto& ev = events[static_cast<std::size_t>(i)];
+      const std::uint64_t tag = ev.data.u64;
+      if (tag == kWakeTag) {
+        std::uint64_t v;
+        [[maybe_unused]] auto r = ::read(wakefd_.get(), &v, sizeof v);
+        h.on_wake();
+      } else if (tag & kTagBit) {
+        accept_ready_ = true;
+      } else if (Conn* c = find(tag)) {
+        if (ev.events & EPOLLOUT && c->write_blocked) {
+          c->write_blocked = false;
+          want_send(tag);
+        }
+        if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+          if (!c->read_ready) {
+            c->read_ready = true;
+            ready_.push_back(tag);
+          }
+        }
+      }
+    }
+    if (accept_ready_) accept_all(h);
+    read_ready(h);
+  }
+
+  void wake() override {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto r = ::write(wakefd_.get(), &one, sizeof one);
+  }
+
+ private:
+  struct Listener {
+    int fd;
+    bool active;
+  };
+
+  Conn* find(Token t) {
+    auto slot = token_slot(t);
+    if (slot >= conns_.size() || conns_[slot].token != t || conns_[slot].fd < 0) return nullptr;
+    return &conns_[slot];
+  }
+
+  void fail(ReactorHandler& h, Conn& c, int err) {
+    if (c.failed) return;
+    c.failed = true;
+    c.reading = false;
+    h.on_closed(c.token, err);
+  }
+
+  void accept_all(ReactorHandler& h) {
+    accept_ready_ = false;
+    for (auto& l : listeners_) {
+      if (!l.active) continue;
+      // Bounded so a connection storm cannot starve established clients.
+      for (int i = 0; i < 256; ++i) {
+        sockaddr_storage peer{};
+        socklen_t len = sizeof peer;
+        int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &len,
+                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+          h.on_accept(fd, peer);
+          if (!l.active) break;
+          if (i == 255) accept_ready_ = true;
+          continue;
+        }
+        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) break;
+        h.on_accept_error(errno);
+        break;
+      }
+    }
+  }
+
+  void read_ready(ReactorHandler& h) {
+    scratch_.clear();
+    scratch_.swap(ready_);  // handlers may queue new work into ready_
+    for (Token t : scratch_) {
+      Conn* c = find(t);
+      if (!c) continue;
+      c->read_ready = false;
+      if (!c->reading || c->failed) continue;
+      for (int turn = 0;; ++turn) {
+        if (turn == kReadsPerTurn) {
+          c->read_ready = true;
+          ready_.push_back(t);
+          break;
+        }
+        ssize_t n = ::read(c->fd, readbuf_.data(), readbuf_.size());
+        if (n > 0) {
+          h.on_data(t, {readbuf_.data(), static_cast<std::size_t>(n)});
+          c = find(t);
+          if (!c || !c->reading) break;
+          // A short read drained the socket; the next arrival raises a new edge.
+          if (static_cast<std::size_t>(n) < readbuf_.size()) break;
+          continue;
+        }
+        if (n == 0) {
+          c->reading = false;
+          h.on_closed(t, 0);
+        } else if (errno == EINTR) {
+          continue;
+        } else if (errno != EAGAIN) {
+          fail(h, *c, errno);
+        }
+        break;
+      }
+    }
+  }
+
+  void flush(ReactorHandler& h) {
+    // Index loop: on_sent may queue more connections while we iterate.
+    for (std::size_t i = 0; i < dirty_.size(); ++i) {
+      const Token t = dirty_[i];
+      Conn* c = find(t);
+      if (!c) continue;
+      c->send_queued = false;
+      while (!c->failed) {
+        std::size_t cnt = h.gather(t, iov_);
+        if (cnt == 0) break;
+        std::size_t want = 0;
+        for (std::size_t k = 0; k < cnt; ++k) want += iov_[k].iov_len;
+        msghdr msg{};
+        msg.msg_iov = iov_.data();
+        msg.msg_iovlen = cnt;
+        ssize_t n = ::sendmsg(c->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (errno == EAGAIN) {
+            c->write_blocked = true;
+          } else {
+            fail(h, *c, errno);
+          }
+          break;
+        }
+        h.on_sent(t, static_cast<std::size_t>(n));
+        c = find(t);
+        if (!c) break;
+        if (static_cast<std::size_t>(n) < want) {
+          c->write_blocked = true;  // EPOLLOUT will tell us when there is room
+          break;
+        }
+      }
+    }
+    dirty_.clear();
+  }
+
+  UniqueFd epfd_;
+  UniqueFd wakefd_;
+  std::vector<char> readbuf_;
+  std::array<iovec, kMaxIov> iov_{};
+  std::vector<Conn> conns_;
+  std::vector<Listener> listeners_;
+  std::vector<Token> dirty_;
+  std::vector<Token> ready_;
+  std::vector<Token> scratch_;
+  std::vector<std::pair<Token, int>> pending_errors_;
+  bool accept_ready_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Reactor> make_epoll_reactor(const ReactorConfig& cfg) {
+  return std::make_unique<EpollReactor>(cfg);
+}
+
+}  // namespace chatd::io

@@ -1,0 +1,101 @@
+#pragma once
+// The event-loop interface every backend implements (epoll, io_uring).
+// Deliberately narrow: listeners, connections, output, one loop step, wake.
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace chatd::io {
+
+// Names a connection for the reactor and its owner: the low 32 bits are a
+// dense slot index (reactors keep per-slot state in a vector), the high 32
+// bits a generation that makes stale completions harmless.
+using Token = std::uint64_t;
+constexpr std::uint32_t token_slot(Token t) { return static_cast<std::uint32_t>(t); }
+
+// Callbacks from a reactor to its owner; only ever called on the thread
+// running Reactor::run_once, never reentrantly from Reactor methods.
+class ReactorHandler {
+ public:
+  virtual ~ReactorHandler() = default;
+  // A new connected, non-blocking socket from a listener. The owner either
+  // calls Reactor::add_connection or closes it.
+  virtual void on_accept(int fd, const sockaddr_storage& peer) = 0;
+  // accept failed with something other than EAGAIN (EMFILE, ENFILE, ...).
+  // The reactor pauses that listener until resume_accepting().
+  virtual void on_accept_error(int err) = 0;
+  // Bytes read from a connection; the span is valid only during the call.
+  virtual void on_data(Token t, std::span<const char> bytes) = 0;
+  // The peer closed its side (err == 0: reading stops, writing may still
+  // work) or the connection failed (err = errno value: nothing more will
+  // work). May come twice: an EOF, then an error from a later send. The
+  // owner calls Reactor::close when it is done with the connection.
+  virtual void on_closed(Token t, int err) = 0;
+  // Fill `out` with the connection's pending output, oldest first; returns
+  // the count used. The memory must stay valid until on_sent reports it.
+  virtual std::size_t gather(Token t, std::span<iovec> out) = 0;
+  // `bytes` of the gathered output were written (short writes included).
+  virtual void on_sent(Token t, std::size_t bytes) = 0;
+  // Another thread called Reactor::wake (or a wake was pending).
+  virtual void on_wake() = 0;
+  // Asked after sending, before waiting: true makes run_once poll instead
+  // of sleep (the sends themselves may have produced work, e.g. a close).
+  virtual bool has_pending_work() const { return false; }
+};
+
+// One per shard thread; every method but wake() is called on that thread.
+class Reactor {
+ public:
+  virtual ~Reactor() = default;
+  virtual std::string_view name() const = 0;
+  // Accept connections from a listening socket (not owned by the reactor).
+  virtual void add_listener(int fd) = 0;
+  // Stop or restart accepting on every listener (fd limits, shutdown).
+  virtual void set_accepting(bool on) = 0;
+  // Take ownership of a connected socket and start reading it.
+  virtual void add_connection(int fd, Token t) = 0;
+  // Flood control and back-pressure: stop or resume reading a connection.
+  virtual void set_reading(Token t, bool on) = 0;
+  // Output is pending: gather() and send it before the next wait.
+  virtual void want_send(Token t) = 0;
+  // Close the connection now; no callbacks for `t` follow.
+  virtual void close(Token t) = 0;
+  // One loop iteration: send what is pending, wait up to timeout_ms
+  // (0 = poll, <0 = forever) for events, dispatch them to `h`.
+  virtual void run_once(ReactorHandler& h, int timeout_ms) = 0;
+  // Thread-safe: make a blocked run_once return and call on_wake.
+  virtual void wake() = 0;
+};
+
+enum class BackendKind : std::uint8_t { Auto, Uring, Epoll };
+
+// What make_reactor chose and why (for the one log line at start).
+struct BackendChoice {
+  BackendKind kind = BackendKind::Epoll;
+  std::string reason;
+};
+
+// Probes io_uring (with the features UringReactor needs) and picks a
+// backend. For Uring, an empty `kind` means refused; `reason` says why in
+// words an operator can act on.
+struct BackendProbe {
+  bool uring_ok = false;
+  std::string why_not;  // when !uring_ok
+};
+BackendProbe probe_uring();
+
+struct ReactorConfig {
+  unsigned buf_ring_entries = 1024;  // io_uring provided buffers per shard
+  unsigned buf_size = 16384;         // bytes per provided buffer / read chunk
+};
+
+std::unique_ptr<Reactor> make_epoll_reactor(const ReactorConfig& cfg);
+std::unique_ptr<Reactor> make_uring_reactor(const ReactorConfig& cfg);
+
+}  // namespace chatd::io

@@ -1,0 +1,52 @@
+#pragma once
+// The whole daemon core: picks the backend, opens the listeners, runs one
+// Shard per thread, stops them. Driven by main's thread.
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "shard/server_config.hpp"
+#include "shard/shard.hpp"
+
+namespace chatd::shard {
+
+// Totals over every shard, for status lines and metrics.
+struct ServerTotals {
+  std::uint64_t accepted = 0, connections = 0, messages_in = 0, deliveries = 0;
+  std::uint64_t bytes_in = 0, bytes_out = 0, slow_disconnects = 0, loops = 0;
+  std::uint32_t rooms = 0;
+};
+
+// Constructed, started and stopped by one thread (main).
+class Server {
+ public:
+  // Chooses the backend and opens every listener; throws std::runtime_error
+  // with a one-line, operator-readable message when it cannot.
+  explicit Server(const ServerConfig& cfg);
+  ~Server();
+
+  void start();
+  void request_stop();  // any thread; shards finish their shutdown and exit
+  void join();
+
+  std::string_view backend() const { return backend_; }
+  const std::string& backend_reason() const { return backend_reason_; }
+  unsigned shards() const { return ctx_->count; }
+  const std::vector<std::string>& listening() const { return listening_; }
+  ServerTotals totals() const;
+  // Oldest shard loop heartbeat (ms, CLOCK_MONOTONIC_COARSE): a stuck shard
+  // holds it back, which stops the watchdog pings.
+  std::uint64_t oldest_heartbeat_ms() const;
+
+ private:
+  std::unique_ptr<ServerContext> ctx_;
+  std::vector<io::UniqueFd> listen_fds_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::thread> threads_;
+  std::string backend_;
+  std::string backend_reason_;
+  std::vector<std::string> listening_;
+};
+
+}  // namespace chatd::shard
