@@ -99,7 +99,8 @@ std::string sanitize(std::string_view raw) {
 
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
-  for (char c : s) n += is_cont(static_cast<unsigned char>(c)) ? 0 : 1;
+  for (char c : s)
+    if (!is_cont(static_cast<unsigned char>(c))) ++n;
   return n;
 }
 

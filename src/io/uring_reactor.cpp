@@ -95,9 +95,8 @@ class BufRing {
   }
   BufRing(const BufRing&) = delete;
   BufRing& operator=(const BufRing&) = delete;
-  // Only after the ring is gone: registered buffer-ring pages stay pinned by
-  // the kernel until ring teardown, so unmapping earlier would be harmless
-  // for the kernel but would let us reuse addresses it still writes to.
+  // UringReactor destroys this after cancelling every op and exiting the
+  // ring, so no recv can still be writing into the buffers.
   ~BufRing() { release(); }
 
   char* buf(std::uint16_t bid) const { return data_ + static_cast<std::size_t>(bid) * size_; }
@@ -205,7 +204,6 @@ class UringReactor final : public Reactor {
     // the reactor is built on another thread.
     int r = init_uring(ring_, kSqEntries, kCqEntries, true, setup_);
     if (r < 0) throw_errno(-r, "io_uring_queue_init (see the backend probe for why)");
-    ring_live_ = true;
     try {
       const unsigned entries = std::clamp(round_up_pow2(std::max(cfg.buf_ring_entries, 1U)), 1U,
                                           32768U);
@@ -330,11 +328,12 @@ class UringReactor final : public Reactor {
       reg.timeout.tv_sec = -1;
       reg.timeout.tv_nsec = -1;
       int r = io_uring_register_sync_cancel(&ring_, &reg);
-      if (r >= 0 || r == -ENOENT) {
+      if ((r >= 0 || r == -ENOENT) && io_uring_sq_ready(&ring_) == 0) {
         ::close(fd);
         return;
       }
-      // No sync cancel on this kernel: fall through, and submit right away.
+      // No sync cancel on this kernel, or SQEs still queued (CQ backed up):
+      // fall through to the in-order ring path, submitted right away.
     }
     // Cancel everything on the fd, then close it through the ring. Both run
     // in SQ order at the next submit, so any queued SQE for this fd is
@@ -725,7 +724,6 @@ class UringReactor final : public Reactor {
   }
 
   io_uring ring_{};
-  bool ring_live_ = false;
   bool started_ = false;
   UringSetup setup_;
   std::unique_ptr<BufRing> bufs_;
