@@ -1,7 +1,5 @@
 #include "chat/sanitize.hpp"
 
-#include <cstdint>
-
 namespace chatd::chat {
 
 namespace {

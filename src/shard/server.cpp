@@ -132,9 +132,56 @@ ServerTotals Server::totals() const {
     t.bytes_out += st.bytes_out.load(std::memory_order_relaxed);
     t.slow_disconnects += st.slow_disconnects.load(std::memory_order_relaxed);
     t.loops += st.loops.load(std::memory_order_relaxed);
+    t.limit_disconnects += st.limit_disconnects.load(std::memory_order_relaxed);
+    t.refused += st.refused.load(std::memory_order_relaxed);
   }
   t.rooms = ctx_->rooms.load(std::memory_order_relaxed);
   return t;
+}
+
+std::vector<Server::ShardView> Server::shard_views() const {
+  std::vector<ShardView> v;
+  for (auto& s : shards_) {
+    const ShardStats& st = s->stats();
+    v.push_back({st.loops.load(std::memory_order_relaxed), st.connections.load(std::memory_order_relaxed),
+                 st.accepted.load(std::memory_order_relaxed), st.deliveries.load(std::memory_order_relaxed),
+                 s->inbox_depth()});
+  }
+  return v;
+}
+
+std::vector<std::string> Server::reload(const ServerConfig& cfg) {
+  std::vector<std::string> said;
+  LiveLimits& live = ctx_->live;
+  auto apply = [&](const char* name, auto& atom, auto value) {
+    auto old = atom.load();
+    if (old == value) return;
+    atom.store(value);
+    said.push_back(fmt::format("{}: {} -> {}", name, old, value));
+  };
+  apply("max-line", live.max_line, cfg.max_line);
+  apply("max-outbuf", live.max_outbuf, cfg.max_outbuf);
+  apply("line-idle-flush", live.line_idle_flush_ms, cfg.line_idle_flush_ms);
+  apply("login-timeout", live.login_timeout_s, cfg.login_timeout_s);
+  apply("rate", live.rate, cfg.rate);
+  apply("burst", live.burst, cfg.burst);
+  apply("max-conns", live.max_conns, cfg.max_conns);
+  apply("max-conns-per-ip", live.max_conns_per_ip, cfg.max_conns_per_ip);
+  apply("rooms-per-minute", live.rooms_per_minute, cfg.rooms_per_minute);
+  const ServerConfig& was = ctx_->config;
+  auto restart = [&](const char* name, bool changed) {
+    if (changed) said.push_back(fmt::format("{}: changed in the config, applies after a restart", name));
+  };
+  restart("threads", cfg.threads != was.threads);
+  restart("backend", cfg.backend != was.backend);
+  restart("lang", cfg.lang != was.lang);
+  restart("max-rooms", cfg.max_rooms != was.max_rooms);
+  restart("backlog", cfg.backlog != was.backlog);
+  bool listen_changed = cfg.listen.size() != was.listen.size();
+  for (std::size_t i = 0; !listen_changed && i < cfg.listen.size(); ++i)
+    listen_changed = cfg.listen[i].text != was.listen[i].text;
+  restart("listen", listen_changed && cfg.inherited_fds.empty());
+  return said;
 }
 
 std::uint64_t Server::oldest_heartbeat_ms() const {

@@ -15,6 +15,7 @@ namespace chatd::shard {
 struct ServerTotals {
   std::uint64_t accepted = 0, connections = 0, messages_in = 0, deliveries = 0;
   std::uint64_t bytes_in = 0, bytes_out = 0, slow_disconnects = 0, loops = 0;
+  std::uint64_t limit_disconnects = 0, refused = 0;
   std::uint32_t rooms = 0;
 };
 
@@ -35,6 +36,15 @@ class Server {
   unsigned shards() const { return ctx_->count; }
   const std::vector<std::string>& listening() const { return listening_; }
   ServerTotals totals() const;
+  // Per-shard figures for metrics.
+  struct ShardView {
+    std::uint64_t loops, connections, accepted, deliveries;
+    std::size_t inbox_depth;
+  };
+  std::vector<ShardView> shard_views() const;
+  // SIGHUP: applies the values of `cfg` that can change while running and
+  // returns one line per change (or per value that needs a restart).
+  std::vector<std::string> reload(const ServerConfig& cfg);
   // Oldest shard loop heartbeat (ms, CLOCK_MONOTONIC_COARSE): a stuck shard
   // holds it back, which stops the watchdog pings.
   std::uint64_t oldest_heartbeat_ms() const;

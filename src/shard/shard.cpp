@@ -35,6 +35,22 @@ ServerContext::ServerContext(const ServerConfig& cfg, unsigned n)
   for (unsigned f = 0; f < n; ++f)
     for (unsigned t = 0; t < n; ++t)
       if (f != t) queues[f * n + t] = std::make_unique<SpscQueue<Envelope>>(8192);
+  live.max_line = cfg.max_line;
+  live.max_outbuf = cfg.max_outbuf;
+  live.line_idle_flush_ms = cfg.line_idle_flush_ms;
+  live.login_timeout_s = cfg.login_timeout_s;
+  live.rate = cfg.rate;
+  live.burst = cfg.burst;
+  live.max_conns = cfg.max_conns;
+  live.max_conns_per_ip = cfg.max_conns_per_ip;
+  live.rooms_per_minute = cfg.rooms_per_minute;
+}
+
+std::size_t Shard::inbox_depth() const {
+  std::size_t n = 0;
+  for (unsigned f = 0; f < ctx_.count; ++f)
+    if (f != index_) n += ctx_.queue(f, index_).size_approx();
+  return n;
 }
 
 // One client connection; lives in its shard's table, touched only there.

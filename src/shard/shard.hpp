@@ -31,7 +31,8 @@ struct ServerContext {
   ServerContext(const ServerConfig& cfg, unsigned shards);
   SpscQueue<Envelope>& queue(unsigned from, unsigned to) { return *queues[from * count + to]; }
 
-  ServerConfig config;
+  ServerConfig config;  // as started; live-changeable values are in `live`
+  LiveLimits live;
   chat::Replies replies;
   unsigned count;
   std::vector<std::unique_ptr<SpscQueue<Envelope>>> queues;  // count x count
@@ -50,6 +51,8 @@ struct ShardStats {
   std::atomic<std::uint64_t> bytes_in{0};
   std::atomic<std::uint64_t> bytes_out{0};
   std::atomic<std::uint64_t> slow_disconnects{0};
+  std::atomic<std::uint64_t> limit_disconnects{0};  // flood, login timeout, line limits
+  std::atomic<std::uint64_t> refused{0};            // over max-conns / per-ip, or no fds
   std::atomic<std::uint64_t> loops{0};
   std::atomic<std::uint64_t> heartbeat_ms{0};  // last loop pass (watchdog)
 };
@@ -65,6 +68,8 @@ class Shard final : public io::ReactorHandler {
   void run();  // the shard thread's body; returns after a clean stop
   void wake() { reactor_->wake(); }
   const ShardStats& stats() const { return stats_; }
+  // Items waiting for this shard in its inbound queues (approximate).
+  std::size_t inbox_depth() const;
   unsigned index() const { return index_; }
   std::string_view backend() const { return reactor_->name(); }
 

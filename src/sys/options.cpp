@@ -63,6 +63,19 @@ ParseResult parse_options(int argc, char** argv) {
       ->check(CLI::Range(0u, 3600u))->capture_default_str();
   app.add_option("--backlog", c.backlog, "listen() backlog")
       ->check(CLI::Range(1, 1 << 20))->capture_default_str();
+  app.add_option("--rate", c.rate, "lines per second a client may send (flood control); 0 = off")
+      ->check(CLI::Range(0.0, 1e9))->capture_default_str();
+  app.add_option("--burst", c.burst, "lines a client may send at once before --rate applies")
+      ->check(CLI::Range(1u, 1000000u))->capture_default_str();
+  app.add_option("--flood-disconnect", c.flood_disconnect_s,
+                 "seconds of non-stop throttling before a flooder is disconnected; 0 = never")
+      ->check(CLI::Range(0u, 86400u))->capture_default_str();
+  app.add_option("--max-conns", c.max_conns, "connections the server accepts; 0 = no limit")
+      ->capture_default_str();
+  app.add_option("--max-conns-per-ip", c.max_conns_per_ip, "connections per client address; 0 = no limit")
+      ->capture_default_str();
+  app.add_option("--rooms-per-minute", c.rooms_per_minute, "room creations per client per minute; 0 = no limit")
+      ->capture_default_str();
   app.add_option("--io-buffers", c.reactor.buf_ring_entries,
                  "io_uring provided read buffers per shard (power of two)")
       ->check(CLI::Range(1u, 32768u))->capture_default_str();
