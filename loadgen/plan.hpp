@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "address.hpp"
 #include "dialect.hpp"
@@ -22,6 +23,7 @@ struct Plan {
   std::uint32_t members = 0;
   std::uint32_t rooms = 1;
   std::uint32_t room_capacity = 1;  // most members in one room
+  std::vector<std::string> room_names;
 
   std::uint32_t room_of(std::uint32_t id) const { return id % rooms; }
   std::uint32_t position_of(std::uint32_t id) const { return id / rooms; }

@@ -33,6 +33,10 @@ class LineFramer {
 
   // True when bytes of an unfinished line are held (idle flush applies).
   bool has_partial() const { return !partial_.empty() && !discarding_; }
+  // True when an idle flush would end something: a partial line, or an
+  // over-long one being discarded (a client that never sends LF must not
+  // lose every later line to one long message).
+  bool idle_pending() const { return !partial_.empty() || discarding_; }
 
   // Takes the held partial line as a complete line (idle flush). Returns
   // nullopt when there is none. A pending CR at its end is dropped.

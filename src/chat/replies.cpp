@@ -113,6 +113,11 @@ std::string Replies::room_limit() const {
                           "❌ Room limit reached. Try again later.\n"));
 }
 
+std::string Replies::room_rate_limited() const {
+  return std::string(pick(lang_, "⚠️ Você está criando salas rápido demais. Aguarde um minuto.\n",
+                          "⚠️ You are creating rooms too fast. Wait a minute.\n"));
+}
+
 std::string Replies::no_such_room() const {
   return std::string(pick(lang_,
                           "❌ Sala não encontrada. Use /salas para ver as disponíveis ou /criar para "

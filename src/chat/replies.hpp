@@ -31,6 +31,7 @@ class Replies {
   std::string room_exists() const;
   std::string room_invalid() const;
   std::string room_limit() const;
+  std::string room_rate_limited() const;
   std::string no_such_room() const;
   std::string joined_self(std::string_view room) const;
   std::string joined_other(std::string_view nick, std::string_view room) const;

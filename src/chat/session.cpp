@@ -134,6 +134,9 @@ void Session::create_result(SessionHost& host, CreateStatus status) {
     case CreateStatus::Limit:
       host.send(replies_->room_limit());
       break;
+    case CreateStatus::RateLimited:
+      host.send(replies_->room_rate_limited());
+      break;
   }
   pending_.clear();
 }

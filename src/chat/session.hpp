@@ -15,7 +15,7 @@ constexpr std::size_t kMaxRoomChars = 64;
 // Why a member leaves a room: decides the notice the others see.
 enum class LeaveKind : std::uint8_t { Leave, Quit };
 
-enum class CreateStatus : std::uint8_t { Created, Exists, Limit };
+enum class CreateStatus : std::uint8_t { Created, Exists, Limit, RateLimited };
 
 // What a Session asks its host to do. Calls marked async are answered later
 // by the matching Session::*_result; until then the session is awaiting()

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -153,6 +154,7 @@ struct Conn {
   bool send_again = false;        // want_send came while a send was in flight
   bool dirty = false;             // listed in dirty_
   bool deliver_queued = false;    // listed in deliver_
+  bool starved = false;           // listed in starved_ (recv ended on ENOBUFS)
 };
 
 struct Listener {
@@ -198,16 +200,15 @@ bool transient_accept_error(int err) {
 
 class UringReactor final : public Reactor {
  public:
-  explicit UringReactor(const ReactorConfig& cfg) {
+  explicit UringReactor(const ReactorConfig& cfg)
+      : buf_entries_(std::clamp(round_up_pow2(std::max(cfg.buf_ring_entries, 1U)), 1U, 32768U)) {
     // Started disabled: the thread that first submits (the shard thread, in
     // run_once) enables the ring and so becomes its single issuer, even when
     // the reactor is built on another thread.
     int r = init_uring(ring_, kSqEntries, kCqEntries, true, setup_);
     if (r < 0) throw_errno(-r, "io_uring_queue_init (see the backend probe for why)");
     try {
-      const unsigned entries = std::clamp(round_up_pow2(std::max(cfg.buf_ring_entries, 1U)), 1U,
-                                          32768U);
-      bufs_ = std::make_unique<BufRing>(ring_, entries, std::max(cfg.buf_size, 16U));
+      bufs_ = std::make_unique<BufRing>(ring_, buf_entries_, std::max(cfg.buf_size, 16U));
       wakefd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC));  // blocking: io_uring polls it
       if (!wakefd_) throw_errno(errno, "eventfd");
     } catch (...) {
@@ -354,9 +355,10 @@ class UringReactor final : public Reactor {
     start();
     deliver_held(h);
     flush_sends(h);
-    // Handlers may have resumed reading during the sends: don't sleep on
-    // data we already hold.
-    if (!deliver_.empty()) timeout_ms = 0;
+    rearm_starved();
+    // Handlers may have resumed reading during the sends, or starved recvs
+    // wait for their turn: don't sleep on work we already have.
+    if (!deliver_.empty() || starved_head_ < starved_.size()) timeout_ms = 0;
     wait(timeout_ms);
     reap(h);
   }
@@ -379,7 +381,11 @@ class UringReactor final : public Reactor {
     if (started_) return;
     started_ = true;
     if (setup_.flags & IORING_SETUP_R_DISABLED) {
-      if (int r = io_uring_enable_rings(&ring_); r < 0) throw_errno(-r, "io_uring_enable_rings");
+      // Raw syscall: Debian's liburing 2.3 declares io_uring_enable_rings
+      // but does not export it.
+      if (::syscall(__NR_io_uring_register, ring_.ring_fd, IORING_REGISTER_ENABLE_RINGS, nullptr,
+                    0) < 0)
+        throw_errno(errno, "enabling the ring");
     }
     // Saves an fd lookup per io_uring_enter; optional (Linux 5.18+).
     io_uring_register_ring_fd(&ring_);
@@ -530,6 +536,7 @@ class UringReactor final : public Reactor {
     sqe->flags |= IOSQE_BUFFER_SELECT;
     sqe->buf_group = kBufGroup;
     io_uring_sqe_set_data64(sqe, make_ud(Kind::Recv, token_slot(c.token), c.gen));
+    c.starved = false;  // its FIFO entry, if any, is skipped
     c.recv_armed = true;
     c.recv_cancelling = false;
   }
@@ -581,11 +588,40 @@ class UringReactor final : public Reactor {
       }
     }
     // -ENOBUFS: the buffer ring ran dry; the unread data is still in the
-    // socket, in order, so re-arming loses nothing. Buffers are recycled
-    // as CQEs are handled, so the ring is refilled by the next submit.
+    // socket, in order, so re-arming loses nothing. Not re-armed at once:
+    // with many connections ready, all would race for the few buffers and
+    // most would fail again. rearm_starved() re-arms them in FIFO order,
+    // about as many per turn as there are buffers.
     // -ECANCELED: our pause; re-arm if reading resumed meanwhile.
     if (has_buf) bufs_->recycle(bid);  // right after on_data returned
-    if (c && !c->recv_armed) maybe_rearm_recv(*c);
+    if (c && !c->recv_armed) {
+      if (res == -ENOBUFS) {
+        if (!c->starved) {
+          c->starved = true;
+          starved_.push_back({slot, gen});
+        }
+      } else {
+        maybe_rearm_recv(*c);
+      }
+    }
+  }
+
+  void rearm_starved() {
+    // Every buffer is back in the ring by now (they are returned as soon as
+    // on_data returns), so this many recvs can each get at least one.
+    unsigned budget = buf_entries_;
+    while (budget > 0 && starved_head_ < starved_.size()) {
+      const SlotRef ref = starved_[starved_head_++];
+      Conn* c = live(ref.slot, ref.gen);
+      if (!c || !c->starved) continue;
+      c->starved = false;
+      if (c->reading && !c->recv_armed) --budget;
+      maybe_rearm_recv(*c);
+    }
+    if (starved_head_ == starved_.size()) {
+      starved_.clear();
+      starved_head_ = 0;
+    }
   }
 
   // on_closed exactly once; reading stops for good.
@@ -737,6 +773,9 @@ class UringReactor final : public Reactor {
   std::vector<std::uint32_t> free_ops_;
   std::vector<SlotRef> dirty_;
   std::vector<SlotRef> deliver_;
+  std::vector<SlotRef> starved_;  // FIFO from starved_head_
+  std::size_t starved_head_ = 0;
+  const unsigned buf_entries_;
 };
 
 }  // namespace

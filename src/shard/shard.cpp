@@ -69,6 +69,11 @@ struct Shard::Connection {
   std::uint32_t member_index = kNotMember;  // in local_rooms_[room_id].members
   std::uint32_t room_id = 0;
   std::uint64_t last_rx_ms = 0;
+  double tokens = 0;                 // flood control bucket
+  std::uint64_t tokens_at_ms = 0;
+  std::uint64_t throttled_since_ms = 0;  // 0 = not throttled lately
+  std::uint64_t rooms_window_ms = 0;     // room creations, per minute
+  std::uint32_t rooms_in_window = 0;
   const char* reason = "closed";
   bool eof = false;         // the peer will send no more
   bool closing = false;     // flushing its last output, then closed
@@ -76,6 +81,8 @@ struct Shard::Connection {
   bool paused = false;      // reading stopped while the stash drains
   bool flush_armed = false; // an idle-flush timer is pending
   bool slow = false;        // over max-outbuf: will be dropped
+  bool throttled = false;   // out of flood-control tokens: reading paused
+  bool counted_ip = false;  // holds a place in per_ip
 };
 
 // The SessionHost of one connection for the duration of one call.
@@ -103,8 +110,21 @@ class Shard::Host final : public chat::SessionHost {
 
   void create_room(std::string_view room) override {
     Envelope e;
-    e.kind = Envelope::Kind::Create;
     e.conn = c_.token;
+    if (s_.lim_.rooms_per_minute > 0) {
+      if (s_.now_ms_ - c_.rooms_window_ms >= 60000) {
+        c_.rooms_window_ms = s_.now_ms_;
+        c_.rooms_in_window = 0;
+      }
+      if (++c_.rooms_in_window > s_.lim_.rooms_per_minute) {
+        // Answered here, through our own mailbox: the session awaits a result.
+        e.kind = Envelope::Kind::CreateResult;
+        e.status = static_cast<std::uint8_t>(chat::CreateStatus::RateLimited);
+        s_.post(s_.index_, std::move(e));
+        return;
+      }
+    }
+    e.kind = Envelope::Kind::Create;
     e.name = std::string(room);
     s_.post(s_.room_owner(room), std::move(e));
   }
@@ -196,6 +216,7 @@ void Shard::run() {
   now_ms_ = now_ms();
   for (;;) {
     now_ms_ = now_ms();
+    refresh_limits();
     if (!stopping_ && ctx_.stopping.load(std::memory_order_acquire)) begin_shutdown();
     if (stopping_ && shutdown_done()) break;
 
@@ -264,6 +285,8 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer) {
     ::close(fd);
     return;
   }
+  auto [ip, port] = io::describe_peer(peer);
+  if (!admit(fd, ip)) return;
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   std::uint32_t slot;
@@ -276,10 +299,13 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer) {
     generations_.push_back(0);
   }
   const io::Token token = (static_cast<std::uint64_t>(++generations_[slot]) << 32) | slot;
-  auto [ip, port] = io::describe_peer(peer);
   conns_[slot] = std::make_unique<Connection>(replies_, cfg_, token, std::move(ip), port);
   Connection& c = *conns_[slot];
+  c.framer.set_max_line(lim_.max_line);
+  c.counted_ip = lim_.max_conns_per_ip > 0;
   c.last_rx_ms = now_ms_;
+  c.tokens = lim_.burst;
+  c.tokens_at_ms = now_ms_;
   ++live_;
   stats_.accepted.fetch_add(1, std::memory_order_relaxed);
   stats_.connections.fetch_add(1, std::memory_order_relaxed);
@@ -288,14 +314,94 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer) {
     spdlog::info("Nova conexão de ('{}', {}) (aguardando apelido...)", c.ip, c.port);
   else
     spdlog::info("new connection from {}:{} (waiting for nickname)", c.ip, c.port);
-  if (cfg_.login_timeout_s > 0)
-    timers_.push({now_ms_ + cfg_.login_timeout_s * 1000ull, token, true});
+  if (lim_.login_timeout_s > 0)
+    timers_.push({now_ms_ + lim_.login_timeout_s * 1000ull, token, TimerKind::Login});
   Host h(*this, c);
   c.session.start(h);
 }
 
 void Shard::on_accept_error(int err) {
+  stats_.refused.fetch_add(1, std::memory_order_relaxed);
+  if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+    // Out of descriptors: the listener would fire again at once. Leave the
+    // newcomers in the backlog and look again shortly; clients already
+    // connected are served meanwhile.
+    if (accept_paused_until_ms_ == 0)
+      spdlog::warn("shard {}: cannot accept: {}; pausing accepts (raise LimitNOFILE / ulimit -n)",
+                   index_, std::strerror(err));
+    reactor_->set_accepting(false);
+    accept_paused_until_ms_ = now_ms_ + 100;
+    return;
+  }
   spdlog::warn("shard {}: accept failed: {}", index_, std::strerror(err));
+}
+
+bool Shard::admit(int fd, const std::string& ip) {
+  const char* refusal = nullptr;
+  std::string text;
+  const auto total = ctx_.connections.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (lim_.max_conns > 0 && total > lim_.max_conns) {
+    text = replies_.server_full();
+    refusal = "max-conns";
+  } else if (lim_.max_conns_per_ip > 0) {
+    std::lock_guard lock(ctx_.per_ip_mutex);
+    auto& n = ctx_.per_ip[ip];
+    if (n >= lim_.max_conns_per_ip) {
+      text = replies_.too_many_from_ip();
+      refusal = "max-conns-per-ip";
+      if (n == 0) ctx_.per_ip.erase(ip);
+    } else {
+      ++n;
+    }
+  }
+  if (!refusal) return true;
+  ctx_.connections.fetch_sub(1, std::memory_order_relaxed);
+  stats_.refused.fetch_add(1, std::memory_order_relaxed);
+  spdlog::debug("refused {} ({})", ip, refusal);
+  // One line, best effort, never blocking: the socket buffer is empty.
+  [[maybe_unused]] auto r = ::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  ::close(fd);
+  return false;
+}
+
+void Shard::release_ip(const std::string& ip) {
+  std::lock_guard lock(ctx_.per_ip_mutex);
+  auto it = ctx_.per_ip.find(ip);
+  if (it != ctx_.per_ip.end() && --it->second == 0) ctx_.per_ip.erase(it);
+}
+
+void Shard::refresh_limits() {
+  const LiveLimits& l = ctx_.live;
+  constexpr auto r = std::memory_order_relaxed;
+  lim_ = {l.max_line.load(r), l.max_outbuf.load(r), l.line_idle_flush_ms.load(r),
+          l.login_timeout_s.load(r), l.burst.load(r), l.max_conns.load(r),
+          l.max_conns_per_ip.load(r), l.rooms_per_minute.load(r), l.rate.load(r)};
+  if (accept_paused_until_ms_ && now_ms_ >= accept_paused_until_ms_ && !stopping_) {
+    accept_paused_until_ms_ = 0;
+    reactor_->set_accepting(true);
+  }
+}
+
+bool Shard::take_token(Connection& c) {
+  if (lim_.rate <= 0) return true;
+  const double burst = lim_.burst;
+  c.tokens = std::min(burst, c.tokens + static_cast<double>(now_ms_ - c.tokens_at_ms) * lim_.rate / 1000.0);
+  c.tokens_at_ms = now_ms_;
+  if (c.tokens < 1.0) return false;
+  c.tokens -= 1.0;
+  return true;
+}
+
+void Shard::throttle(Connection& c) {
+  // Stop reading: TCP pushes back on the sender; its lines wait, in order.
+  c.throttled = true;
+  if (!c.paused) {
+    c.paused = true;
+    reactor_->set_reading(c.token, false);
+  }
+  if (c.throttled_since_ms == 0) c.throttled_since_ms = now_ms_;
+  const auto wait = static_cast<std::uint64_t>((1.0 - c.tokens) * 1000.0 / lim_.rate) + 1;
+  timers_.push({now_ms_ + wait, c.token, TimerKind::Throttle});
 }
 
 void Shard::on_data(io::Token t, std::span<const char> bytes) {
@@ -308,7 +414,7 @@ void Shard::on_data(io::Token t, std::span<const char> bytes) {
 
 void Shard::pump(Connection& c, std::span<const char> input) {
   if (c.closing) return;  // after /quit the rest is ignored
-  if (!c.stash.empty() || c.session.awaiting()) {
+  if (!c.stash.empty() || c.session.awaiting() || c.throttled) {
     c.stash.append(input.data(), input.size());
     if (c.stash.size() > kStashPause && !c.paused) {
       c.paused = true;
@@ -317,8 +423,16 @@ void Shard::pump(Connection& c, std::span<const char> input) {
     return;
   }
   while (!input.empty()) {
+    if (!take_token(c)) {
+      throttle(c);
+      pump(c, input);  // into the stash
+      return;
+    }
     const auto status = c.framer.next(input);
-    if (status == chat::FrameStatus::NeedMore) break;
+    if (status == chat::FrameStatus::NeedMore) {
+      c.tokens += lim_.rate > 0 ? 1.0 : 0.0;  // no line, no charge
+      break;
+    }
     Host h(*this, c);
     if (status == chat::FrameStatus::TooLong) {
       c.session.on_line_too_long(h, c.framer.max_line());
@@ -332,20 +446,22 @@ void Shard::pump(Connection& c, std::span<const char> input) {
       return;
     }
   }
-  if (cfg_.line_idle_flush_ms > 0 && !c.flush_armed && c.framer.has_partial()) {
+  if (lim_.idle_flush_ms > 0 && !c.flush_armed && c.framer.idle_pending()) {
     c.flush_armed = true;
-    timers_.push({now_ms_ + cfg_.line_idle_flush_ms, c.token, false});
+    timers_.push({now_ms_ + lim_.idle_flush_ms, c.token, TimerKind::IdleFlush});
   }
 }
 
 void Shard::resume(Connection& c) {
-  if (c.session.awaiting() || c.closing) return;
+  if (c.session.awaiting() || c.closing || c.throttled) return;
   if (!c.stash.empty()) {
     std::string held = std::move(c.stash);
     c.stash.clear();
     pump(c, held);
+  } else {
+    c.throttled_since_ms = 0;  // caught up: the flood, if any, is over
   }
-  if (c.paused && c.stash.size() <= kStashPause && !c.closing) {
+  if (c.paused && c.stash.size() <= kStashPause && !c.closing && !c.throttled) {
     c.paused = false;
     reactor_->set_reading(c.token, true);
   }
@@ -405,7 +521,7 @@ void Shard::queue_text(Connection& c, LocalText* l) {
   ++l->refs;
   c.out.push(l);
   reactor_->want_send(c.token);
-  if (c.out.bytes() > cfg_.max_outbuf && !c.slow && !c.closing) {
+  if (c.out.bytes() > lim_.max_outbuf && !c.slow && !c.closing) {
     // Dealt with in reap(): we may be iterating over its room right now.
     c.slow = true;
     doomed_.push_back(io::token_slot(c.token));
@@ -427,7 +543,7 @@ void Shard::finish(Connection& c) {
     c.doomed = true;
     doomed_.push_back(io::token_slot(c.token));
   } else {
-    timers_.push({now_ms_ + kLingerMs, c.token, false});
+    timers_.push({now_ms_ + kLingerMs, c.token, TimerKind::Linger});
   }
 }
 
@@ -467,6 +583,8 @@ void Shard::destroy(Connection& c) {
   } else {
     spdlog::debug("connection {}:{} closed before registering: {}", c.ip, c.port, c.reason);
   }
+  if (c.counted_ip) release_ip(c.ip);
+  ctx_.connections.fetch_sub(1, std::memory_order_relaxed);
   conns_[slot].reset();
   free_slots_.push_back(slot);
   --live_;
@@ -481,31 +599,57 @@ void Shard::run_timers() {
     timers_.pop();
     Connection* c = find(tm.token);
     if (!c) continue;
-    if (c->closing) {  // linger over: it had its chance to read
-      c->doomed = true;
-      doomed_.push_back(io::token_slot(c->token));
+    if (c->closing) {
+      if (tm.kind == TimerKind::Linger) {  // it had its chance to read
+        c->doomed = true;
+        doomed_.push_back(io::token_slot(c->token));
+      }
       continue;
     }
-    if (tm.login) {
-      if (c->session.registered() || c->session.phase() != chat::Session::Phase::Nickname) continue;
-      Host h(*this, *c);
-      reply(*c, replies_.login_timeout());
-      c->session.on_disconnect(h);
-      c->reason = "login timeout";
-      finish(*c);
-      continue;
-    }
-    c->flush_armed = false;
-    if (!c->framer.has_partial()) continue;
-    const std::uint64_t quiet_since = c->last_rx_ms + cfg_.line_idle_flush_ms;
-    if (quiet_since > now_ms_ || c->session.awaiting() || !c->stash.empty()) {
-      c->flush_armed = true;
-      timers_.push({std::max(quiet_since, now_ms_ + 1), c->token, false});
-      continue;
-    }
-    if (auto line = c->framer.flush_partial()) {
-      Host h(*this, *c);
-      c->session.on_line(h, *line);
+    switch (tm.kind) {
+      case TimerKind::Linger:
+        break;
+      case TimerKind::Login:
+        if (c->session.phase() == chat::Session::Phase::Nickname) {
+          Host h(*this, *c);
+          reply(*c, replies_.login_timeout());
+          c->session.on_disconnect(h);
+          c->reason = "login timeout";
+          stats_.limit_disconnects.fetch_add(1, std::memory_order_relaxed);
+          finish(*c);
+        }
+        break;
+      case TimerKind::Throttle:
+        if (!c->throttled) break;
+        if (cfg_.flood_disconnect_s > 0 &&
+            now_ms_ - c->throttled_since_ms >= cfg_.flood_disconnect_s * 1000ull) {
+          Host h(*this, *c);
+          c->stash.clear();
+          reply(*c, replies_.flood_disconnect());
+          c->session.on_disconnect(h);
+          c->reason = "flood";
+          stats_.limit_disconnects.fetch_add(1, std::memory_order_relaxed);
+          finish(*c);
+          break;
+        }
+        c->throttled = false;
+        resume(*c);
+        break;
+      case TimerKind::IdleFlush: {
+        c->flush_armed = false;
+        if (!c->framer.idle_pending()) break;
+        const std::uint64_t quiet_since = c->last_rx_ms + lim_.idle_flush_ms;
+        if (quiet_since > now_ms_ || c->session.awaiting() || !c->stash.empty() || c->throttled) {
+          c->flush_armed = true;
+          timers_.push({std::max(quiet_since, now_ms_ + 1), c->token, TimerKind::IdleFlush});
+          break;
+        }
+        if (auto line = c->framer.flush_partial()) {
+          Host h(*this, *c);
+          c->session.on_line(h, *line);
+        }
+        break;
+      }
     }
   }
 }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -38,6 +40,11 @@ struct ServerContext {
   std::vector<std::unique_ptr<SpscQueue<Envelope>>> queues;  // count x count
   std::vector<Shard*> shards;
   std::atomic<std::uint32_t> rooms{0};  // next room id = rooms created so far
+  std::atomic<std::uint32_t> connections{0};  // all shards, for max-conns
+  // Connections per client address, for max-conns-per-ip. A mutex, because
+  // it is touched only on accept and close, never per message.
+  std::mutex per_ip_mutex;
+  std::unordered_map<std::string, std::uint32_t> per_ip;
   std::atomic<bool> stopping{false};
 };
 
@@ -86,11 +93,18 @@ class Shard final : public io::ReactorHandler {
  private:
   struct Connection;
   class Host;
+  enum class TimerKind : std::uint8_t { Login, IdleFlush, Linger, Throttle };
   struct Timer {
     std::uint64_t due_ms;
     io::Token token;
-    bool login;  // else idle flush
+    TimerKind kind;
     bool operator>(const Timer& o) const { return due_ms > o.due_ms; }
+  };
+  // This pass's copy of the live limits (one relaxed load each per pass).
+  struct Limits {
+    std::size_t max_line, max_outbuf;
+    unsigned idle_flush_ms, login_timeout_s, burst, max_conns, max_conns_per_ip, rooms_per_minute;
+    double rate;
   };
   struct LocalRoom {
     std::vector<std::uint32_t> members;  // connection slots
@@ -129,6 +143,11 @@ class Shard final : public io::ReactorHandler {
   void remove_member(Connection& c);
 
   void run_timers();
+  void refresh_limits();
+  bool take_token(Connection& c);
+  void throttle(Connection& c);
+  bool admit(int fd, const std::string& ip);
+  void release_ip(const std::string& ip);
   int next_timeout_ms() const;
   void begin_shutdown();
   bool shutdown_done() const;
@@ -159,6 +178,8 @@ class Shard final : public io::ReactorHandler {
   std::atomic<bool> sleeping_{false};
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  Limits lim_{};
+  std::uint64_t accept_paused_until_ms_ = 0;  // after EMFILE/ENFILE
   std::uint64_t now_ms_ = 0;
   std::uint64_t stop_deadline_ms_ = 0;
   bool stopping_ = false;

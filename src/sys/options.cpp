@@ -1,13 +1,22 @@
 #include "sys/options.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 namespace chatd::sys {
 namespace {
+
+constexpr const char* kDescription =
+    "chatd - a multi-room text chat daemon (telnet/netcat line protocol)";
 
 // A size with an optional K/M/G suffix (powers of 1024).
 std::optional<std::size_t> parse_size(const std::string& s) {
@@ -27,30 +36,45 @@ std::optional<std::size_t> parse_size(const std::string& s) {
   return std::nullopt;
 }
 
-}  // namespace
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
 
-ParseResult parse_options(int argc, char** argv) {
-  Options o;
-  auto& c = o.server;
-  CLI::App app{"chatd - a multi-room text chat daemon (telnet/netcat line protocol)", "chatd"};
-  app.get_formatter()->column_width(34);
+// CLI11 messages may span lines; the daemon's errors are one line.
+std::string first_line(std::string s) {
+  if (auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+  return s;
+}
 
+// Values CLI11 keeps as text; finish() turns them into the server's types.
+struct Raw {
   std::vector<std::string> listen;
-  std::string backend = "auto", lang = "en", max_outbuf = "4M";
+  std::string backend = "auto", lang = "en", max_outbuf = "4M", metrics;
+};
+
+// Every option except --config, bound to `o` and `r`. The same definition
+// serves the real parse and the per-line check of the config file, so both
+// apply the very same validators.
+void define_options(CLI::App& app, Options& o, Raw& r) {
+  auto& c = o.server;
+  app.get_formatter()->column_width(34);
   app.set_version_flag("-V,--version", std::string("chatd ") + CHATD_VERSION);
-  app.add_option("-l,--listen", listen, "ADDR:PORT to listen on (repeatable; default 127.0.0.1:6789)");
+  app.add_option("-l,--listen", r.listen, "ADDR:PORT to listen on (repeatable; default 127.0.0.1:6789)");
   app.add_option("-t,--threads", c.threads, "shards (threads); 0 = one per CPU")
       ->check(CLI::Range(0u, 1024u))->capture_default_str();
-  app.add_option("--backend", backend, "event loop: auto (io_uring, else epoll), uring or epoll")
+  app.add_option("--backend", r.backend, "event loop: auto (io_uring, else epoll), uring or epoll")
       ->check(CLI::IsMember({"auto", "uring", "epoll"}))->capture_default_str();
-  app.add_option("--lang", lang, "reply language: en or pt (the original's wording)")
+  app.add_option("--lang", r.lang, "reply language: en or pt (the original's wording)")
       ->check(CLI::IsMember({"en", "pt"}))->capture_default_str();
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   app.add_option("--max-line", c.max_line, "longest accepted line in bytes")
       ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 20))->capture_default_str();
-  app.add_option("--max-outbuf", max_outbuf, "unsent output per client before it is dropped (K/M/G)")
+  app.add_option("--max-outbuf", r.max_outbuf, "unsent output per client before it is dropped (K/M/G)")
       ->capture_default_str();
   app.add_option("--line-idle-flush", c.line_idle_flush_ms,
                  "ms after which a partial line without newline counts as a line; 0 = never")
@@ -81,47 +105,194 @@ ParseResult parse_options(int argc, char** argv) {
       ->check(CLI::Range(1u, 32768u))->capture_default_str();
   app.add_option("--io-buffer-size", c.reactor.buf_size, "bytes per read buffer")
       ->check(CLI::Range(64u, 1u << 20))->capture_default_str();
-  app.set_config("--config", "", "read options from this file (key = value, same names)");
-  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.add_option("--metrics", r.metrics,
+                 "ADDR:PORT serving Prometheus metrics at /metrics (default: off)");
+}
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForVersion& e) {
-    std::puts(e.what());
-    return {std::nullopt, 0};
-  } catch (const CLI::Success&) {
-    std::fputs(app.help().c_str(), stdout);
-    return {std::nullopt, 0};
-  } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    if (auto nl = what.find('\n'); nl != std::string::npos) what.resize(nl);
-    std::fprintf(stderr, "chatd: %s (see chatd --help)\n", what.c_str());
-    return {std::nullopt, 2};
-  }
+struct Problem {
+  std::string key;  // option name without dashes
+  std::string message;
+};
 
-  if (auto* cfg = app.get_config_ptr(); cfg && cfg->count() > 0) o.config_file = cfg->as<std::string>();
-  c.backend = backend == "uring" ? io::BackendKind::Uring
-            : backend == "epoll" ? io::BackendKind::Epoll
-                                 : io::BackendKind::Auto;
-  c.lang = *chat::parse_lang(lang);
-  auto outbuf = parse_size(max_outbuf);
-  if (!outbuf || *outbuf < 1024) {
-    std::fprintf(stderr, "chatd: --max-outbuf: '%s' is not a size of at least 1K (e.g. 4M)\n",
-                 max_outbuf.c_str());
-    return {std::nullopt, 2};
-  }
+// Converts the text values into `o`; names the first bad one.
+std::optional<Problem> finish(Options& o, const Raw& r) {
+  auto& c = o.server;
+  c.backend = r.backend == "uring" ? io::BackendKind::Uring
+            : r.backend == "epoll" ? io::BackendKind::Epoll
+                                   : io::BackendKind::Auto;
+  c.lang = *chat::parse_lang(r.lang);
+  auto outbuf = parse_size(r.max_outbuf);
+  if (!outbuf || *outbuf < 1024)
+    return Problem{"max-outbuf", fmt::format("'{}' is not a size of at least 1K (e.g. 4M)", r.max_outbuf)};
   c.max_outbuf = *outbuf;
+  c.listen.clear();
+  std::vector<std::string> listen = r.listen;
   if (listen.empty()) listen.push_back("127.0.0.1:6789");
   for (auto& l : listen) {
     std::string err;
     auto a = io::parse_address(l, &err);
-    if (!a) {
-      std::fprintf(stderr, "chatd: --listen: %s\n", err.c_str());
-      return {std::nullopt, 2};
-    }
+    if (!a) return Problem{"listen", err};
     c.listen.push_back(std::move(*a));
   }
-  return {std::move(o), 0};
+  o.metrics.reset();
+  if (!r.metrics.empty()) {
+    std::string err;
+    o.metrics = io::parse_address(r.metrics, &err);
+    if (!o.metrics) return Problem{"metrics", err};
+  }
+  return std::nullopt;
+}
+
+// argv for CLI11 from strings (CLI11's vector overload wants them reversed).
+std::vector<const char*> argv_of(const std::vector<std::string>& args) {
+  std::vector<const char*> v;
+  v.reserve(args.size());
+  for (auto& a : args) v.push_back(a.c_str());
+  return v;
+}
+
+// CLI11 reads the file itself but reports no line numbers, so each line is
+// checked first: read by CLI11's own config reader (so it sees exactly what
+// the real parse will see), then its key and value run through a fresh set
+// of the same options. Returns the first problem as one line, or "".
+std::string check_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fmt::format("{}: cannot read: {}", path, std::strerror(errno));
+  std::map<std::string, std::size_t> seen;  // key -> line
+  std::string raw;
+  for (std::size_t lineno = 1; std::getline(in, raw); ++lineno) {
+    const std::string line = trim(raw);
+    if (line.empty() || line.front() == '#' || line.front() == ';') continue;
+    const std::string where = fmt::format("{}:{}", path, lineno);
+    if (line.front() == '[')
+      return where + ": sections ([...]) are not used here; write 'key = value' lines";
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) return fmt::format("{}: expected 'key = value', got '{}'", where, line);
+
+    // CLI11 would treat a value opening with '[' but not closing it as a
+    // multi-line array and swallow the following lines: refuse instead.
+    std::string value = trim(std::string_view(line).substr(eq + 1));
+    if (auto hash = value.find('#'); hash != std::string::npos) value = trim(value.substr(0, hash));
+    std::string key = trim(std::string_view(line).substr(0, eq));
+    if (value.size() > 1 && value.front() == '[' && value.back() != ']')
+      return fmt::format("{}: key '{}': quote an IPv6 address (\"[::1]:6789\") and keep a list on one line",
+                         where, key);
+
+    std::istringstream one(line);
+    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_config(one);
+    if (items.size() != 1) return fmt::format("{}: cannot read '{}'", where, line);
+    const CLI::ConfigItem& item = items.front();
+    key = item.fullname();
+
+    Options probe;
+    Raw probe_raw;
+    CLI::App app{kDescription, "chatd"};
+    define_options(app, probe, probe_raw);
+    const CLI::Option* op = app.get_option_no_throw("--" + key);
+    if (key == "config") return where + ": key 'config' only works on the command line";
+    if (!op || key == "help" || key == "version" || !op->get_configurable())
+      return fmt::format("{}: unknown key '{}' (the keys are the long options of chatd --help)", where, key);
+    if (auto it = seen.find(key); it != seen.end())
+      return fmt::format("{}: key '{}' already set on line {}{}", where, key, it->second,
+                         key == "listen" ? "; list several as listen = [\"A:P\", \"B:P\"]" : "");
+    seen.emplace(key, lineno);
+
+    std::vector<std::string> args{"chatd"};
+    for (auto& v : item.inputs) args.push_back("--" + key + "=" + v);
+    auto argv = argv_of(args);
+    try {
+      app.parse(static_cast<int>(argv.size()), argv.data());
+    } catch (const CLI::ParseError& e) {
+      std::string what = first_line(e.what());
+      // "--max-line: Value ..." -> "Value ...": the key is named already.
+      if (const std::string prefix = "--" + key + ": "; what.rfind(prefix, 0) == 0)
+        what.erase(0, prefix.size());
+      return fmt::format("{}: key '{}': {}", where, key, what);
+    }
+    if (auto p = finish(probe, probe_raw); p && p->key == key)
+      return fmt::format("{}: key '{}': {}", where, key, p->message);
+  }
+  if (in.bad()) return fmt::format("{}: read error: {}", path, std::strerror(errno));
+  return {};
+}
+
+ParseResult fail(std::string message) { return {std::nullopt, 2, std::move(message)}; }
+
+}  // namespace
+
+ParseResult load_options(const std::vector<std::string>& args) {
+  const auto argv = argv_of(args);
+  const int argc = static_cast<int>(argv.size());
+
+  // 1. The command line alone: its own errors, --help, --version, and which
+  //    config file to read.
+  std::string config_path;
+  bool explicit_config = false;
+  {
+    Options o;
+    Raw r;
+    CLI::App app{kDescription, "chatd"};
+    define_options(app, o, r);
+    app.add_option("--config", config_path,
+                   fmt::format("read options from FILE (key = value, the same names); default {} "
+                               "if it exists",
+                               kDefaultConfigFile))
+        ->type_name("FILE");
+    try {
+      app.parse(argc, argv.data());
+    } catch (const CLI::CallForVersion& e) {
+      return {std::nullopt, 0, e.what()};
+    } catch (const CLI::CallForHelp&) {
+      return {std::nullopt, 0, app.help()};
+    } catch (const CLI::ParseError& e) {
+      return fail(first_line(e.what()) + " (see chatd --help)");
+    }
+    explicit_config = app.count("--config") > 0;
+    if (auto p = finish(o, r)) return fail(fmt::format("--{}: {}", p->key, p->message));
+  }
+
+  // 2. The file: a missing default is fine, a missing explicit one is not.
+  if (!explicit_config) config_path = kDefaultConfigFile;
+  struct stat st{};
+  bool have_file = ::stat(config_path.c_str(), &st) == 0;
+  if (!have_file && (explicit_config || errno != ENOENT))
+    return fail(fmt::format("{}: {}", config_path, std::strerror(errno)));
+  if (have_file && S_ISDIR(st.st_mode)) return fail(fmt::format("{}: is a directory", config_path));
+  if (have_file) {
+    if (auto err = check_config_file(config_path); !err.empty()) return fail(err);
+  }
+
+  // 3. Both together, CLI11 merging them: options already given on the
+  //    command line keep their values, the file fills in the rest.
+  Options o;
+  Raw r;
+  CLI::App app{kDescription, "chatd"};
+  define_options(app, o, r);
+  app.set_config("--config", have_file && !explicit_config ? config_path : "",
+                 "read options from this file")
+      ->type_name("FILE");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  try {
+    app.parse(argc, argv.data());
+  } catch (const CLI::ParseError& e) {
+    return fail(fmt::format("{}: {}", config_path, first_line(e.what())));
+  }
+  if (auto p = finish(o, r)) return fail(fmt::format("{}: key '{}': {}", config_path, p->key, p->message));
+  if (have_file) o.config_file = config_path;
+  return {std::move(o), 0, {}};
+}
+
+ParseResult parse_options(int argc, char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  ParseResult r = load_options(args);
+  if (r.options) return r;
+  if (r.exit_code == 0) {
+    std::fputs(r.message.c_str(), stdout);
+    if (!r.message.empty() && r.message.back() != '\n') std::fputc('\n', stdout);
+  } else {
+    std::fprintf(stderr, "chatd: %s\n", r.message.c_str());
+  }
+  return r;
 }
 
 }  // namespace chatd::sys

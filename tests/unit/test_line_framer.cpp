@@ -1,5 +1,6 @@
 // LineFramer: bytes in, lines out, whatever way the bytes are split.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <cstdint>
 #include <optional>
@@ -93,10 +94,10 @@ TEST_CASE("framer: many lines in one buffer, stops after each line") {
   CHECK(f.has_partial());
 
   std::string many;
-  for (int i = 0; i < 1000; ++i) many += "line " + std::to_string(i) + "\r\n";
+  for (int i = 0; i < 1000; ++i) many += fmt::format("line {}\r\n", i);
   const Lines got = frame(many);
   REQUIRE(got.size() == 1000);
-  for (int i = 0; i < 1000; ++i) CHECK(got[static_cast<std::size_t>(i)] == "line " + std::to_string(i));
+  for (int i = 0; i < 1000; ++i) CHECK(got[static_cast<std::size_t>(i)] == fmt::format("line {}", i));
 }
 
 TEST_CASE("framer: whole lines leave no partial line behind") {

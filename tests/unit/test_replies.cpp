@@ -104,7 +104,8 @@ TEST_CASE("replies: every text ends in a newline, prompt aside") {
     const std::vector<std::string> texts{
         r->welcome("n"), r->help(), r->nick_taken("n"), r->nick_invalid(),
         r->room_list({}), r->room_list(names), r->room_created("A"), r->room_exists(),
-        r->room_invalid(), r->room_limit(), r->no_such_room(), r->joined_self("A"),
+        r->room_invalid(), r->room_limit(), r->room_rate_limited(), r->no_such_room(),
+        r->joined_self("A"),
         r->joined_other("n", "A"), r->already_in_room("A"), r->left_other("n", "A"),
         r->left_self(), r->not_in_room(), r->quit_other("n", "A"), r->quit_self(),
         r->message("n", "t"), r->message_outside_room(), r->usage_create(), r->usage_join(),
@@ -130,7 +131,8 @@ TEST_CASE("replies: the first character tells the kind, in both languages") {
     CHECK(r->left_other("n", "A").starts_with(notice));
     const std::vector<std::string> errors{
         r->nick_taken("n"), r->nick_invalid(),     r->room_exists(),
-        r->room_invalid(),  r->room_limit(),       r->no_such_room(),
+        r->room_invalid(),  r->room_limit(),       r->room_rate_limited(),
+        r->no_such_room(),
         r->already_in_room("A"), r->not_in_room(), r->message_outside_room(),
         r->usage_create(),  r->usage_join(),       r->unknown_command("/x"),
         r->line_too_long(4096)};

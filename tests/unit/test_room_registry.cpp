@@ -1,5 +1,6 @@
 // Room and nickname ownership state of one shard.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ TEST_CASE("RoomRegistry: create and find by name and id") {
   CHECK(reg.size() == 2);
   CHECK(reg.find("REDES2") == &r2);
   // References stay valid as rooms are added.
-  for (std::uint32_t i = 100; i < 1100; ++i) reg.create("room" + std::to_string(i), i);
+  for (std::uint32_t i = 100; i < 1100; ++i) reg.create(fmt::format("room{}", i), i);
   CHECK(reg.find("REDES") == &r);
   CHECK(reg.find(9u) == &r2);
   CHECK(reg.find("room555")->id == 555);
@@ -75,9 +76,9 @@ TEST_CASE("RoomCatalog: creation order even when announcements arrive out of ord
   CHECK(cat.size() == 6);
 
   RoomCatalog rev;
-  for (std::uint32_t i = 50; i-- > 0;) rev.add(i, "r" + std::to_string(i));
+  for (std::uint32_t i = 50; i-- > 0;) rev.add(i, fmt::format("r{}", i));
   REQUIRE(rev.size() == 50);
-  for (std::uint32_t i = 0; i < 50; ++i) CHECK(rev.names()[i] == "r" + std::to_string(i));
+  for (std::uint32_t i = 0; i < 50; ++i) CHECK(rev.names()[i] == fmt::format("r{}", i));
 }
 
 TEST_CASE("NickRegistry: unique nicknames, compared case-folded") {

@@ -1,5 +1,6 @@
 // Session: the protocol state machine driven through a recording host.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <string>
 #include <string_view>
@@ -28,11 +29,10 @@ class FakeHost final : public SessionHost {
   void create_room(std::string_view room) override { calls_.push_back("create:" + std::string(room)); }
   void join_room(std::string_view room) override { calls_.push_back("join:" + std::string(room)); }
   void leave_room(std::uint32_t room_id, std::string_view room, LeaveKind kind) override {
-    calls_.push_back("leave:" + std::to_string(room_id) + ":" + std::string(room) +
-                     (kind == LeaveKind::Quit ? ":quit" : ":leave"));
+    calls_.push_back(fmt::format("leave:{}:{}:{}", room_id, room, kind == LeaveKind::Quit ? "quit" : "leave"));
   }
   void publish(std::uint32_t room_id, std::string_view text) override {
-    calls_.push_back("publish:" + std::to_string(room_id) + ":" + std::string(text));
+    calls_.push_back(fmt::format("publish:{}:{}", room_id, text));
   }
   void list_rooms() override { calls_.push_back("list"); }
   void release_nick() override { calls_.push_back("release"); }
@@ -191,6 +191,12 @@ TEST_CASE("session: commands are routed to the host") {
   host.take();
   s.create_result(host, CreateStatus::Limit);
   CHECK(host.take() == Calls{sent(pt.room_limit())});
+
+  s.on_line(host, "/criar Y");
+  host.take();
+  s.create_result(host, CreateStatus::RateLimited);
+  CHECK(host.take() == Calls{sent(pt.room_rate_limited())});
+  CHECK_FALSE(s.awaiting());
 
   s.on_line(host, "/ajuda");
   CHECK(host.take() == Calls{sent(pt.help())});

@@ -1,0 +1,321 @@
+#include "sys/metrics.hpp"
+
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <ctime>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "io/reactor.hpp"
+#include "shard/server.hpp"
+#include "sys/systemd.hpp"
+
+namespace chatd::sys {
+namespace {
+
+// Bounds that keep a misbehaving scraper cheap: it can hold at most this
+// many connections, each for at most this long, with a request this big.
+constexpr std::size_t kMaxClients = 64;
+constexpr std::size_t kMaxRequest = 8192;
+constexpr std::uint64_t kClientTimeoutMs = 10000;
+constexpr std::uint64_t kAcceptPauseMs = 1000;
+
+// Wall-clock start, for process_start_time_seconds (what Prometheus client
+// libraries export, so uptime dashboards work unchanged).
+const std::time_t g_started = std::time(nullptr);
+
+class Exposition {
+ public:
+  void header(std::string_view name, std::string_view type, std::string_view help) {
+    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  template <typename T>
+  void sample(std::string_view name, T value, std::string_view labels = {}) {
+    if (labels.empty())
+      fmt::format_to(std::back_inserter(out_), "{} {}\n", name, value);
+    else
+      fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels, value);
+  }
+  template <typename T>
+  void single(std::string_view name, std::string_view type, std::string_view help, T value) {
+    header(name, type, help);
+    sample(name, value);
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+}  // namespace
+
+std::string render_metrics(const shard::Server& server) {
+  const shard::ServerTotals t = server.totals();
+  const auto shards = server.shard_views();
+  Exposition x;
+  x.single("chatd_connections", "gauge", "Client connections open now.", t.connections);
+  x.single("chatd_connections_accepted_total", "counter", "Client connections accepted.", t.accepted);
+  x.single("chatd_connections_refused_total", "counter",
+           "Connections refused (max-conns, max-conns-per-ip, or out of file descriptors).", t.refused);
+  x.single("chatd_rooms", "gauge", "Rooms that exist (rooms live until the server stops).", t.rooms);
+  x.single("chatd_messages_in_total", "counter", "Chat messages received from clients for a room.",
+           t.messages_in);
+  x.single("chatd_deliveries_total", "counter",
+           "Room events (messages, join and leave notices) queued to members.", t.deliveries);
+  x.single("chatd_bytes_in_total", "counter", "Bytes read from clients.", t.bytes_in);
+  x.single("chatd_bytes_out_total", "counter", "Bytes written to clients.", t.bytes_out);
+  x.single("chatd_slow_consumer_disconnects_total", "counter",
+           "Clients dropped because their unsent output passed max-outbuf.", t.slow_disconnects);
+  x.single("chatd_limit_disconnects_total", "counter",
+           "Clients dropped by a limit (flood, login timeout, line limits).", t.limit_disconnects);
+  x.single("chatd_loop_iterations_total", "counter", "Event loop passes, all shards.", t.loops);
+  x.single("chatd_shards", "gauge", "Shards (event loop threads).", shards.size());
+
+  x.header("chatd_shard_loop_iterations_total", "counter", "Event loop passes per shard.");
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    x.sample("chatd_shard_loop_iterations_total", shards[i].loops, fmt::format("shard=\"{}\"", i));
+  x.header("chatd_shard_queue_depth", "gauge", "Items waiting in a shard's inbound queues.");
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    x.sample("chatd_shard_queue_depth", shards[i].inbox_depth, fmt::format("shard=\"{}\"", i));
+  x.header("chatd_shard_connections", "gauge", "Client connections open now per shard.");
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    x.sample("chatd_shard_connections", shards[i].connections, fmt::format("shard=\"{}\"", i));
+  x.header("chatd_shard_connections_accepted_total", "counter", "Client connections accepted per shard.");
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    x.sample("chatd_shard_connections_accepted_total", shards[i].accepted, fmt::format("shard=\"{}\"", i));
+  x.header("chatd_shard_deliveries_total", "counter", "Room events queued to members per shard.");
+  for (std::size_t i = 0; i < shards.size(); ++i)
+    x.sample("chatd_shard_deliveries_total", shards[i].deliveries, fmt::format("shard=\"{}\"", i));
+
+  x.header("chatd_backend_info", "gauge", "The event loop backend in use.");
+  x.sample("chatd_backend_info", 1, fmt::format("backend=\"{}\"", server.backend()));
+  x.header("chatd_build_info", "gauge", "The chatd version.");
+  x.sample("chatd_build_info", 1, fmt::format("version=\"{}\"", CHATD_VERSION));
+  x.single("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.",
+           static_cast<long long>(g_started));
+  return x.take();
+}
+
+// ---------------------------------------------------------------- server
+
+class MetricsServer::Impl final : public io::ReactorHandler {
+ public:
+  Impl(const io::SocketAddress& addr, const shard::Server& server)
+      : server_(server), reactor_(io::make_epoll_reactor(io::ReactorConfig{})) {
+    try {
+      listener_ = io::open_listener(addr, false, 64);
+    } catch (const std::system_error& e) {
+      throw std::runtime_error(fmt::format("--metrics: {}", e.what()));
+    }
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len);
+    auto [ip, port] = io::describe_peer(ss);
+    address_ = ss.ss_family == AF_INET6 ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
+    reactor_->add_listener(listener_.get());
+  }
+
+  ~Impl() override {
+    stop_.store(true, std::memory_order_relaxed);
+    reactor_->wake();
+    if (thread_.joinable()) thread_.join();
+    for (auto& c : clients_)
+      if (c) reactor_->close(c->token);
+  }
+
+  void start() {
+    thread_ = std::thread([this] { run(); });
+    pthread_setname_np(thread_.native_handle(), "chatd-metrics");
+  }
+
+  const std::string& address() const { return address_; }
+
+  // ReactorHandler: all on the metrics thread.
+  void on_accept(int fd, const sockaddr_storage&) override {
+    if (live_ >= kMaxClients) {
+      ::close(fd);
+      return;
+    }
+    std::uint32_t slot;
+    if (!free_.empty()) {
+      slot = free_.back();
+      free_.pop_back();
+    } else {
+      slot = static_cast<std::uint32_t>(clients_.size());
+      clients_.emplace_back();
+      gens_.push_back(0);
+    }
+    const io::Token token = (static_cast<std::uint64_t>(++gens_[slot]) << 32) | slot;
+    clients_[slot].emplace();
+    clients_[slot]->token = token;
+    clients_[slot]->deadline_ms = coarse_now_ms() + kClientTimeoutMs;
+    ++live_;
+    reactor_->add_connection(fd, token);
+  }
+
+  void on_accept_error(int err) override {
+    // Out of descriptors or similar: stop listening for a moment instead of
+    // spinning on a listener that stays readable.
+    spdlog::warn("metrics: cannot accept: {}; pausing for {} ms", std::strerror(err), kAcceptPauseMs);
+    reactor_->set_accepting(false);
+    resume_accept_ms_ = coarse_now_ms() + kAcceptPauseMs;
+  }
+
+  void on_data(io::Token t, std::span<const char> bytes) override {
+    Client* c = find(t);
+    if (!c || c->answered) return;
+    c->request.append(bytes.data(), bytes.size());
+    if (c->request.size() > kMaxRequest) {
+      answer(*c, "431 Request Header Fields Too Large", "request too large\n", false);
+      return;
+    }
+    // Only the request head matters: GET has no body worth reading.
+    if (c->request.find("\r\n\r\n") == std::string::npos && c->request.find("\n\n") == std::string::npos)
+      return;
+    handle(*c);
+  }
+
+  void on_closed(io::Token t, int err) override {
+    Client* c = find(t);
+    if (!c) return;
+    // EOF after a full request (a client that half-closes) still gets its
+    // answer; an error or an EOF before the request ends the connection.
+    if (err != 0 || !c->answered) doomed_.push_back(t);
+  }
+
+  std::size_t gather(io::Token t, std::span<iovec> out) override {
+    Client* c = find(t);
+    if (!c || out.empty() || c->sent >= c->response.size()) return 0;
+    out[0].iov_base = c->response.data() + c->sent;
+    out[0].iov_len = c->response.size() - c->sent;
+    return 1;
+  }
+
+  void on_sent(io::Token t, std::size_t bytes) override {
+    Client* c = find(t);
+    if (!c) return;
+    c->sent += bytes;
+    // Connection: close — reactor methods are not called from inside its
+    // callbacks, so the close happens after run_once returns.
+    if (c->sent >= c->response.size()) doomed_.push_back(t);
+  }
+
+  void on_wake() override {}
+
+ private:
+  struct Client {
+    io::Token token = 0;
+    std::string request;
+    std::string response;
+    std::size_t sent = 0;
+    std::uint64_t deadline_ms = 0;
+    bool answered = false;
+  };
+
+  Client* find(io::Token t) {
+    const auto slot = io::token_slot(t);
+    if (slot >= clients_.size() || !clients_[slot] || clients_[slot]->token != t) return nullptr;
+    return &*clients_[slot];
+  }
+
+  void handle(Client& c) {
+    const auto eol = c.request.find('\n');
+    std::string_view line(c.request.data(), eol);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // "METHOD SP TARGET SP HTTP/1.x"
+    const auto sp1 = line.find(' ');
+    const auto sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+    if (sp2 == std::string_view::npos || line.substr(sp2 + 1).rfind("HTTP/1.", 0) != 0) {
+      answer(c, "400 Bad Request", "bad request\n", false);
+      return;
+    }
+    const std::string_view method = line.substr(0, sp1);
+    std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
+    if (auto q = target.find('?'); q != std::string_view::npos) target = target.substr(0, q);
+    const bool head = method == "HEAD";
+    if (method != "GET" && !head) {
+      answer(c, "405 Method Not Allowed", "only GET and HEAD\n", false, "Allow: GET, HEAD\r\n");
+      return;
+    }
+    if (target != "/metrics") {
+      answer(c, "404 Not Found", "not found; metrics are at /metrics\n", head);
+      return;
+    }
+    answer(c, "200 OK", render_metrics(server_), head);
+  }
+
+  void answer(Client& c, std::string_view status, const std::string& body, bool head,
+              std::string_view extra_headers = {}) {
+    const bool metrics = status.rfind("200", 0) == 0;
+    c.response = fmt::format(
+        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{}Connection: close\r\n\r\n", status,
+        metrics ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8", body.size(),
+        extra_headers);
+    if (!head) c.response += body;
+    c.answered = true;
+    c.request.clear();
+    c.request.shrink_to_fit();
+    reactor_->want_send(c.token);
+  }
+
+  void drop(io::Token t) {
+    if (!find(t)) return;
+    const auto slot = io::token_slot(t);
+    reactor_->close(t);
+    clients_[slot].reset();
+    free_.push_back(slot);
+    --live_;
+  }
+
+  void run() {
+    while (!stop_.load(std::memory_order_relaxed)) {
+      reactor_->run_once(*this, 1000);
+      for (io::Token t : doomed_) drop(t);
+      doomed_.clear();
+      const std::uint64_t now = coarse_now_ms();
+      for (auto& c : clients_)
+        if (c && now >= c->deadline_ms) doomed_.push_back(c->token);
+      for (io::Token t : doomed_) drop(t);
+      doomed_.clear();
+      if (resume_accept_ms_ && now >= resume_accept_ms_) {
+        resume_accept_ms_ = 0;
+        reactor_->set_accepting(true);
+      }
+    }
+  }
+
+  const shard::Server& server_;
+  std::unique_ptr<io::Reactor> reactor_;
+  io::UniqueFd listener_;
+  std::string address_;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::vector<std::optional<Client>> clients_;
+  std::vector<std::uint32_t> gens_;
+  std::vector<std::uint32_t> free_;
+  std::vector<io::Token> doomed_;
+  std::size_t live_ = 0;
+  std::uint64_t resume_accept_ms_ = 0;
+};
+
+MetricsServer::MetricsServer(const io::SocketAddress& addr, const shard::Server& server)
+    : impl_(std::make_unique<Impl>(addr, server)) {}
+
+MetricsServer::~MetricsServer() = default;
+
+void MetricsServer::start() { impl_->start(); }
+
+const std::string& MetricsServer::address() const { return impl_->address(); }
+
+}  // namespace chatd::sys
