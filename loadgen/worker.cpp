@@ -199,6 +199,9 @@ void Worker::abandon_setup() {
     } else if (c.state == State::Handshake) {
       ++counters_.register_errors;
       note_error("setup timed out before registration and join completed");
+      if (cfg_.verbose > 1)
+        fmt::print(stderr, "chatd-loadgen[{}]: client {} stuck at protocol stage {}, {} bytes unsent\n", index_,
+                   c.id, c.wire.stage, c.pending.size() + c.sending.size() - c.off);
     } else {
       continue;
     }

@@ -66,7 +66,7 @@ std::optional<SocketAddress> parse_address(std::string_view text, std::string* e
   return out;
 }
 
-UniqueFd open_listener(const SocketAddress& addr, bool reuse_port, int backlog) {
+UniqueFd open_listener(const SocketAddress& addr, ListenMode mode, int backlog) {
   auto fail = [&](const char* what) {
     int e = errno;
     throw std::system_error(e, std::generic_category(),
@@ -76,8 +76,20 @@ UniqueFd open_listener(const SocketAddress& addr, bool reuse_port, int backlog) 
   if (!fd) fail("create a socket for");
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
-    fail("set SO_REUSEPORT on");
+  if (mode != ListenMode::Exclusive) {
+    // SO_REUSEPORT would let us silently share the port with another
+    // process of the same user (a second chatd). A plain bind first tells.
+    if (mode == ListenMode::FirstOfGroup && addr.port() != 0) {
+      UniqueFd probe(::socket(addr.storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+      ::setsockopt(probe.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      if (addr.storage.ss_family == AF_INET6)
+        ::setsockopt(probe.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+      if (::bind(probe.get(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.len) != 0)
+        fail("listen on");
+    }
+    if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      fail("set SO_REUSEPORT on");
+  }
   if (addr.storage.ss_family == AF_INET6)
     ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr.storage), addr.len) != 0)

@@ -44,10 +44,20 @@ struct SocketAddress {
 // and `error` set when malformed.
 std::optional<SocketAddress> parse_address(std::string_view text, std::string* error);
 
-// A non-blocking listening socket. With `reuse_port`, several shards bind
+// How a listener shares its address.
+enum class ListenMode {
+  Exclusive,   // plain bind
+  FirstOfGroup,  // SO_REUSEPORT, after checking no one else holds the port
+  JoinGroup,   // SO_REUSEPORT, joining a group this process opened
+};
+
+// A non-blocking listening socket. With SO_REUSEPORT, several shards bind
 // the same address and the kernel spreads connections between them.
 // Throws std::system_error naming the address on failure.
-UniqueFd open_listener(const SocketAddress& addr, bool reuse_port, int backlog);
+UniqueFd open_listener(const SocketAddress& addr, ListenMode mode, int backlog);
+inline UniqueFd open_listener(const SocketAddress& addr, bool reuse_port, int backlog) {
+  return open_listener(addr, reuse_port ? ListenMode::FirstOfGroup : ListenMode::Exclusive, backlog);
+}
 
 // "IP" and port of a peer, for logs.
 std::pair<std::string, std::uint16_t> describe_peer(const sockaddr_storage& peer);

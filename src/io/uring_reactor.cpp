@@ -219,11 +219,17 @@ class UringReactor final : public Reactor {
   }
 
   ~UringReactor() override {
+    // Queued SQEs include IORING_OP_CLOSEs of connections the owner closed.
+    // If they cannot be submitted from this thread (ring never started, or
+    // SINGLE_ISSUER bound to another thread: -EEXIST), close those fds here.
+    if (!started_ || io_uring_submit(&ring_) < 0)
+      for (int fd : unsubmitted_closes_) ::close(fd);
     // Make the kernel drop every reference to our memory (send iovecs, the
-    // owner's output, the wake buffer) before it is freed; ring teardown
-    // itself is asynchronous.
+    // owner's output, receive buffers, the wake buffer) before it is freed:
+    // ring teardown itself is asynchronous. From another thread this fails
+    // with -EEXIST; if the shard thread has exited, its exit already
+    // cancelled and waited for everything it issued.
     if (started_) {
-      io_uring_submit(&ring_);
       io_uring_sync_cancel_reg reg;
       std::memset(&reg, 0, sizeof reg);
       reg.flags = IORING_ASYNC_CANCEL_ANY | IORING_ASYNC_CANCEL_ALL;
@@ -320,7 +326,6 @@ class UringReactor final : public Reactor {
       // The owner may free the gathered memory once we return, so the kernel
       // must be done with it now: cancel synchronously (Linux 6.0+). Queued
       // SQEs for this fd are submitted first so the cancel sees them.
-      start();
       submit_now();
       io_uring_sync_cancel_reg reg;
       std::memset(&reg, 0, sizeof reg);
@@ -341,6 +346,9 @@ class UringReactor final : public Reactor {
     // cancelled too, and the fd number cannot be reused by an accept before
     // the cancel has found its ops. HARDLINK: close even when the cancel
     // finds nothing.
+    // Both SQEs are taken first: get_sqe may submit when the SQ is full,
+    // and the hard link must not be split across two submits.
+    if (io_uring_sq_space_left(&ring_) < 2) submit_now();
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
     io_uring_sqe_set_data64(sqe, make_ud(Kind::Ignore, 0, 0));
@@ -348,6 +356,7 @@ class UringReactor final : public Reactor {
     sqe = get_sqe();
     io_uring_prep_close(sqe, fd);
     io_uring_sqe_set_data64(sqe, make_ud(Kind::Ignore, 0, 0));
+    unsubmitted_closes_.push_back(fd);
     if (send_live) submit_now();
   }
 
@@ -392,17 +401,22 @@ class UringReactor final : public Reactor {
   }
 
   io_uring_sqe* get_sqe() {
-    for (;;) {
-      if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_)) return sqe;
-      start();  // SQ full: push what we have to the kernel
-      submit_now();
-    }
+    if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_)) return sqe;
+    submit_now();  // SQ full: push what we have to the kernel
+    if (io_uring_sqe* sqe = io_uring_get_sqe(&ring_)) return sqe;
+    // Only if the kernel keeps refusing submissions (CQ hopelessly backed
+    // up); spinning here, inside a handler, could never fix that.
+    throw_errno(EBUSY, "submission queue full");
   }
 
   void submit_now() {
+    start();
     for (;;) {
       int r = io_uring_submit(&ring_);
-      if (r >= 0) return;
+      if (r >= 0) {
+        submitted();
+        return;
+      }
       if (r == -EINTR) continue;
       // -EBUSY/-EAGAIN: the CQ is backed up; SQEs stay queued and go out
       // with the next wait.
@@ -435,6 +449,13 @@ class UringReactor final : public Reactor {
     }
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
       throw_errno(-r, "io_uring_submit_and_wait");
+    submitted();
+  }
+
+  // Bookkeeping for the destructor: closes queued on the ring are done
+  // once the SQ has been handed to the kernel.
+  void submitted() {
+    if (io_uring_sq_ready(&ring_) == 0) unsubmitted_closes_.clear();
   }
 
   void reap(ReactorHandler& h) {
@@ -775,6 +796,7 @@ class UringReactor final : public Reactor {
   std::vector<SlotRef> deliver_;
   std::vector<SlotRef> starved_;  // FIFO from starved_head_
   std::size_t starved_head_ = 0;
+  std::vector<int> unsubmitted_closes_;  // fds whose IORING_OP_CLOSE is still queued
   const unsigned buf_entries_;
 };
 

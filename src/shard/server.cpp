@@ -60,7 +60,10 @@ Server::Server(const ServerConfig& cfg) {
     for (unsigned s = 0; s < n; ++s) {
       io::UniqueFd fd;
       try {
-        fd = io::open_listener(addr, true, cfg.backlog);
+        // Only the first shard's bind checks that the port is free; the
+        // others join its SO_REUSEPORT group.
+        fd = io::open_listener(addr, s == 0 ? io::ListenMode::FirstOfGroup : io::ListenMode::JoinGroup,
+                               cfg.backlog);
       } catch (const std::system_error& e) {
         throw std::runtime_error(fmt::format("{}: {}", e.what(),
             e.code().value() == EADDRINUSE ? "is another chatd (or another program) using that port?" : ""));

@@ -62,11 +62,11 @@ std::chrono::milliseconds watchdog_timeout() {
 
 bool Watchdog::tick(std::uint64_t oldest_heartbeat_ms, std::uint64_t now_ms) {
   if (!enabled()) return true;
-  const auto limit = static_cast<std::uint64_t>(timeout_.count());
+  const auto limit = static_cast<std::uint64_t>(stall_.count());
   const std::uint64_t age = now_ms > oldest_heartbeat_ms ? now_ms - oldest_heartbeat_ms : 0;
   if (age > limit) {
     if (!withholding_)
-      spdlog::critical("a shard loop has not run for {} ms (watchdog {} ms): withholding "
+      spdlog::critical("a shard loop has not run for {} ms (limit {} ms): withholding "
                        "watchdog pings so that systemd restarts chatd", age, limit);
     withholding_ = true;
     return false;

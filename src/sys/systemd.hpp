@@ -2,6 +2,7 @@
 // systemd integration: readiness/status notifications, the watchdog and
 // socket activation. Without libsystemd (or outside systemd) every call is a
 // harmless no-op: sd_notify does nothing when NOTIFY_SOCKET is unset.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string_view>
@@ -24,7 +25,10 @@ std::chrono::milliseconds watchdog_timeout();
 // shard stops the pings and systemd restarts the daemon.
 class Watchdog {
  public:
-  explicit Watchdog(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  // A loop counts as stuck once its heartbeat is older than the larger of
+  // `timeout` and `min_stall`.
+  Watchdog(std::chrono::milliseconds timeout, std::chrono::milliseconds min_stall)
+      : timeout_(timeout), stall_(std::max(timeout, min_stall)) {}
   bool enabled() const { return timeout_.count() > 0; }
   // How often to ping: half the timeout, as sd_watchdog_enabled(3) advises.
   std::chrono::milliseconds interval() const { return timeout_ / 2; }
@@ -34,6 +38,7 @@ class Watchdog {
 
  private:
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds stall_;
   bool withholding_ = false;
 };
 

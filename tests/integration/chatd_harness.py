@@ -320,6 +320,12 @@ class Daemon:
                     hwm = int(line.split()[1])
         return rss, hwm
 
+    def cpu_seconds(self):
+        """utime + stime of the daemon (all threads), in seconds, from /proc/PID/stat."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self, timeout=10.0):
         """SIGTERM; the daemon must exit with status 0 within `timeout`."""
         if self.proc is None or self.stopped:

@@ -150,10 +150,16 @@ def main(ctx):
             deadline = time.monotonic() + timeout
             while not pred():
                 if time.monotonic() > deadline:
+                    msgs = sorted(c.msgs for c in cs)
+                    joins = sum(c.joins for c in cs)
                     fail("%s: timed out after %.0f s (prompted %d, welcomed %d, joined %d, done %d "
-                         "of %d); errors: %s; unexpected: %s" % (
+                         "of %d); messages received per client: min %d, median %d, max %d, total %d "
+                         "of %d; join notices %d of %d; closed by server %d; errors: %s; "
+                         "unexpected: %s" % (
                              what, timeout, counters["prompted"], counters["welcomed"],
-                             counters["joined"], counters["done"], n, errors[:5], unexpected[:5]))
+                             counters["joined"], counters["done"], n, msgs[0], msgs[n // 2],
+                             msgs[-1], sum(msgs), n * (n - 1), joins, n * (n - 1) // 2,
+                             sum(1 for c in cs if c.closed), errors[:5], unexpected[:5]))
                 if not d.alive():
                     d.assert_alive("during " + what)
                 if errors and len(errors) >= 20:
@@ -206,16 +212,19 @@ def main(ctx):
             log("join: %d members in %.3f s" % (n, stats["join"]))
 
             # 4. everyone sends one message
+            cpu0 = d.cpu_seconds()
             t3 = time.monotonic()
             for c in cs:
                 c.sock.send(b"m %04d\n" % c.i)
             wait_until("messages", lambda: counters["done"] == n, a.timeout)
             t_msg = time.monotonic() - t3
+            cpu_us = (d.cpu_seconds() - cpu0) * 1e6 / (n * (n - 1))
             deliveries = n * (n - 1)
             stats["messages"] = t_msg
             rss, hwm = d.memory_kib()
             log("messages: %d deliveries in %.3f s = %.0f deliveries/s (as read by this one "
-                "Python process)" % (deliveries, t_msg, deliveries / t_msg))
+                "Python process); daemon CPU %.3f us per delivery" % (
+                    deliveries, t_msg, deliveries / t_msg, cpu_us))
             # late extras (echoes, duplicates) still in flight
             end = time.monotonic() + 0.5
             while time.monotonic() < end:
@@ -230,9 +239,11 @@ def main(ctx):
             wall = time.monotonic() - t0
             print("RESULT report_2000 backend=%s threads=%d clients=%d wall=%.2fs "
                   "connect=%.3fs accepted/s=%.0f login=%.3fs join=%.3fs messages=%.3fs "
-                  "deliveries=%d deliveries/s=%.0f VmRSS=%d KiB VmHWM=%d KiB"
+                  "deliveries=%d deliveries/s=%.0f daemon_cpu_us/delivery=%.3f "
+                  "VmRSS=%d KiB VmHWM=%d KiB"
                   % (ctx.backend, ctx.threads, n, wall, t_conn, n / t_conn, stats["login"],
-                     stats["join"], t_msg, deliveries, deliveries / t_msg, rss, hwm), flush=True)
+                     stats["join"], t_msg, deliveries, deliveries / t_msg, cpu_us, rss, hwm),
+                  flush=True)
         finally:
             # 5. all drop at once (FIN); the daemon must survive and keep serving
             for c in cs:

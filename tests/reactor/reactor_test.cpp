@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -288,6 +289,12 @@ bool read_some(int fd, std::string& acc) {
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
     return false;
   }
+}
+
+std::size_t open_fds() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+  return n;
 }
 
 void reset_on_close(int fd) {
@@ -683,4 +690,39 @@ TEST_CASE_TEMPLATE("built on one thread, run on another (shard start-up)", B, Ep
   });
   shard.join();
   CHECK(ok);
+}
+
+TEST_CASE_TEMPLATE("close() then teardown from another thread leaks no fd", B, EpollBackend,
+                   UringBackend) {
+  SKIP_UNLESS_AVAILABLE(B);
+  const std::size_t fds_before = open_fds();
+  {
+    Server s(B::make({}));
+    UniqueFd c = connect_to(s.port);
+    UniqueFd d = connect_to(s.port);
+    // The shard thread accepts, closes one connection and leaves without
+    // another loop turn; main destroys the reactor after joining it.
+    std::thread shard([&] {
+      const auto deadline = Clock::now() + 10s;
+      while (Clock::now() < deadline && s.h->accepted.size() < 2) s.reactor->run_once(*s.h, 5);
+      if (!s.h->accepted.empty()) s.h->close(s.h->accepted[0]);
+    });
+    shard.join();
+    REQUIRE(s.h->accepted.size() == 2);
+    s.reactor.reset();
+    // Both server sockets are closed: the one closed by the owner and the
+    // one the reactor still owned.
+    std::string sink;
+    const auto deadline = Clock::now() + 5s;
+    bool c_eof = false, d_eof = false;
+    while (Clock::now() < deadline && !(c_eof && d_eof)) {
+      c_eof = c_eof || !read_some(c.get(), sink);
+      d_eof = d_eof || !read_some(d.get(), sink);
+      std::this_thread::sleep_for(1ms);
+    }
+    CHECK(c_eof);
+    CHECK(d_eof);
+  }
+  // Ring teardown is asynchronous in the kernel, but our fds are gone now.
+  CHECK(open_fds() == fds_before);
 }
