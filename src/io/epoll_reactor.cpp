@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::uint64_t kTagBit = 1ULL << 63;
 constexpr std::uint64_t kWakeTag = kTagBit | 0xffffffffULL;
-constexpr std::size_t kMaxIov = 128;
+constexpr std::size_t kMaxIov = 1024;  // IOV_MAX: a backlog goes out in few syscalls
 constexpr int kReadsPerTurn = 4;  // fairness: a flooding peer yields after this
 
 // Reactor state of one connection slot.
