@@ -36,8 +36,6 @@ unsigned effective_rooms(const Config& c) {
   if (c.rooms) return std::min(c.rooms, std::max(1u, c.clients));
   switch (c.scenario) {
     case Scenario::Report:
-    case Scenario::Storm:
-    case Scenario::Idle:
       return 1;
     default:
       return std::max(1u, c.clients / 100);
@@ -80,7 +78,7 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   app.add_option("--threads", c.threads, "worker threads, each with its own reactor (0: one per CPU)")
       ->capture_default_str();
   app.add_option("--clients", c.clients, "measured clients")->capture_default_str()->check(CLI::Range(1u, 10'000'000u));
-  app.add_option("--rooms", c.rooms, "rooms (default 1 for report/storm/idle, clients/100 otherwise)");
+  app.add_option("--rooms", c.rooms, "rooms (default 1 for report, clients/100 otherwise: a join notifies every member)");
   app.add_option("--inflight", c.inflight, "connects+registrations in progress at once")
       ->capture_default_str()->check(CLI::Range(1u, 1'000'000u));
   app.add_option("--messages", c.messages, "report: messages per client")->capture_default_str();

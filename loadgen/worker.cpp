@@ -273,6 +273,20 @@ void Worker::enter_quit(std::uint64_t now) {
 }
 
 void Worker::finish_quit() {
+  if (cfg_.verbose > 1) {
+    std::size_t unsent = 0, inflight = 0, missing = 0;
+    for (const std::uint32_t s : members_) {
+      const Client& c = clients_[s];
+      if (c.pending.size() > 6 || c.sending.size() - c.off > 6) ++unsent;
+      if (c.inflight_bytes) ++inflight;
+      if (c.role == Role::Member && c.state != State::Closed && c.received + 1 < plan_.room_capacity) {
+        ++missing;
+        if (missing <= 5) fmt::print(stderr, "  reader {} got {}\n", c.id, c.received);
+      }
+    }
+    fmt::print(stderr, "chatd-loadgen[{}]: at quit: {} members with unsent output, {} with a send in flight, "
+               "{} readers missing senders\n", index_, unsent, inflight, missing);
+  }
   for (Client& c : clients_)
     if (c.in_reactor) close_client(c);
   quit_done_ = true;
@@ -476,6 +490,7 @@ void Worker::delivery(Client& c, std::string_view text) {
     return;
   }
   ++counters_.received;
+  ++c.received;
   counters_.last_delivery_ns = now_ns_;
   switch (c.seqs.on_message(plan_.position_of(p->sender), p->seq)) {
     case SeqOutcome::InOrder: break;

@@ -40,6 +40,7 @@ class Worker final : public io::ReactorHandler {
     std::uint32_t id = 0;     // members [0, clients); churners above; publishers: pool index
     std::uint32_t room = 0;
     std::uint32_t seq = 0;    // next message number
+    std::uint64_t received = 0;  // deliveries to this reader
     Role role = Role::Member;
     State state = State::Idle;
     bool in_reactor = false;
