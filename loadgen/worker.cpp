@@ -150,7 +150,7 @@ void Worker::publish(std::uint64_t now, bool force) {
   const bool hist = force || now - last_hist_publish_ns_ >= 250'000'000;
   if (hist) last_hist_publish_ns_ = now;
   std::uint64_t slow_open = 0;
-  if (phase_ == Phase::Reopen)
+  if (cfg_.scenario == Scenario::Slow)
     for (const std::uint32_t s : members_)
       if (clients_[s].role == Role::Slow && clients_[s].in_reactor) ++slow_open;
   std::lock_guard lock(report_.mu);

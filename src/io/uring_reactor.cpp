@@ -367,7 +367,7 @@ class UringReactor final : public Reactor {
     rearm_starved();
     // Handlers may have resumed reading during the sends, or starved recvs
     // wait for their turn: don't sleep on work we already have.
-    if (!deliver_.empty() || starved_head_ < starved_.size()) timeout_ms = 0;
+    if (!deliver_.empty() || starved_head_ < starved_.size() || h.has_pending_work()) timeout_ms = 0;
     wait(timeout_ms);
     reap(h);
   }
@@ -740,6 +740,7 @@ class UringReactor final : public Reactor {
     const std::uint32_t slot = op.slot;
     const std::uint32_t gen = op.gen;
     const std::size_t bytes = op.bytes;
+    const bool op_full = op.msg.msg_iovlen == kMaxIov;
     free_ops_.push_back(idx);  // the kernel is done with it either way
     Conn* c = live(slot, gen);
     if (!c) return;
@@ -758,7 +759,9 @@ class UringReactor final : public Reactor {
     if (!c) return;
     // Short write or output added meanwhile: gather again at the start of
     // the next iteration, batching whatever else this turn queues.
-    if (c->send_again || static_cast<std::size_t>(res) < bytes) {
+    // A send that used every iovec may have left output behind the gather
+    // limit: look again too (an empty gather costs nothing).
+    if (c->send_again || static_cast<std::size_t>(res) < bytes || op_full) {
       c->send_again = false;
       mark_dirty(*c);
     }

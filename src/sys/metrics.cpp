@@ -212,6 +212,8 @@ class MetricsServer::Impl final : public io::ReactorHandler {
   }
 
   void on_wake() override {}
+  // A finished answer is closed after run_once returns: poll, don't nap.
+  bool has_pending_work() const override { return !doomed_.empty(); }
 
  private:
   struct Client {

@@ -138,7 +138,7 @@ class LineReader(threading.Thread):
         self.eof = False
         self.reset = False
         self.error = None
-        self._stop = threading.Event()
+        self._halt = threading.Event()
         self.cond = threading.Condition()
         if initial:
             self._feed(bytes(initial), time.monotonic())
@@ -156,7 +156,7 @@ class LineReader(threading.Thread):
 
     def run(self):
         try:
-            while not self._stop.is_set():
+            while not self._halt.is_set():
                 r, _, _ = select.select([self.sock], [], [], 0.1)
                 if not r:
                     continue
@@ -178,7 +178,7 @@ class LineReader(threading.Thread):
                 self.cond.notify_all()
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join(5)
 
     def wait_for(self, pred, timeout):

@@ -2,9 +2,9 @@
 """`meson install --destdir` into a temporary directory, unprivileged: the
 binary, both units, the config and chatd(8) land where the units expect them
 (ExecStart= names the installed binary, --config the installed file), the
-installed binary runs, and `systemd-analyze verify --root` accepts the
-installed units against the installed tree."""
-from svc_common import check, require_tool, run, SkipTest
+installed binary runs, and `systemd-analyze verify` accepts the installed
+units."""
+from svc_common import check, require_tool, run
 import os
 import re
 import shutil
@@ -53,15 +53,20 @@ def main(ctx):
     r = subprocess.run([dest + binary, "--version"], capture_output=True, text=True, timeout=20)
     check(r.returncode == 0 and r.stdout.startswith("chatd "), "installed chatd --version: %r" % r.stdout)
 
+    # The installed units are valid as installed. verify wants ExecStart= to
+    # exist on this system, so a copy names the binary inside DESTDIR.
     analyze = shutil.which("systemd-analyze")
     if analyze:
-        r = subprocess.run([analyze, "verify", "--man=no", "--root=" + dest,
-                            unitdir + "/chatd.service", unitdir + "/chatd.socket"],
-                           capture_output=True, text=True, timeout=60)
+        check_dir = ctx.path("verify")
+        os.mkdir(check_dir)
+        with open(os.path.join(check_dir, "chatd.service"), "w", encoding="utf-8") as f:
+            f.write(text.replace("ExecStart=" + binary, "ExecStart=" + dest + binary, 1))
+        shutil.copy(socket_unit, check_dir)
+        r = subprocess.run([analyze, "verify", "--man=no", "chatd.service", "chatd.socket"],
+                           cwd=check_dir, capture_output=True, text=True, timeout=60)
         out = (r.stdout + r.stderr).strip()
-        check(r.returncode == 0 and not out, "systemd-analyze verify --root: rc=%d %s" % (r.returncode, out))
-        print("systemd-analyze verify --root=DESTDIR: clean")
-
+        check(r.returncode == 0 and not out, "systemd-analyze verify: rc=%d %s" % (r.returncode, out))
+        print("systemd-analyze verify of the installed units: clean")
 
 if __name__ == "__main__":
     run(main, extra, timeout=180)

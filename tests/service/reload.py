@@ -31,14 +31,14 @@ def main(ctx):
     time.sleep(0.5)
     check(DEBUG_LINE not in d.log(), "a debug line at log-level info")
 
-    # info -> debug, max-line 4096 -> 100, threads changed (restart only).
-    ctx.write("chatd.conf", "log-level = debug\nlogin-timeout = 5\nmax-line = 100\nthreads = %d\n"
-              % (ctx.args.threads + 2))
+    # info -> debug, max-line 4096 -> 100, max-rooms changed (restart only).
+    ctx.write("chatd.conf", "log-level = debug\nlogin-timeout = 5\nmax-line = 100\nmax-rooms = 500\n")
     mark = len(d.log())
     d.signal(1)
     d.wait_log(r"reload \(%s\): log-level: info -> debug" % conf, start=mark)
     d.wait_log(r"reload \(%s\): max-line: 4096 -> 100" % conf, start=mark)
-    d.wait_log(r"reload \(%s\): threads: changed in the config, applies after a restart" % conf, start=mark)
+    d.wait_log(r"reload \(%s\): max-rooms: changed in the config, applies after a restart" % conf,
+               start=mark)
     check("login-timeout" not in d.log()[mark:], "login-timeout from the file beat the command line")
     poke(port)
     d.wait_log(DEBUG_LINE, start=mark)

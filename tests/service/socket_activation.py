@@ -49,11 +49,15 @@ def main(ctx):
         c.sync()  # drop the join notices
     for i, c in enumerate(clients):
         c.send("hello %d\n" % i)
+    # One room, one order for all, but not the order of the sends: collect
+    # each member's lines until every other member's message is there.
     for i, c in enumerate(clients):
-        for j in range(len(clients)):
-            if j != i:
-                nick = "first" if j == 0 else "user%d" % (j - 1)
-                c.read_until("[%s] hello %d\n" % (nick, j))
+        want = {"[%s] hello %d" % ("first" if j == 0 else "user%d" % (j - 1), j)
+                for j in range(len(clients)) if j != i}
+        got = set()
+        while not want <= got:
+            got.add(c.read_until(b"\n").decode().rstrip("\n"))
+        check(got == want, "client %d got unexpected lines: %r" % (i, got - want))
     for c in clients:
         c.close()
 
