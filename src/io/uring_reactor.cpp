@@ -131,7 +131,6 @@ class BufRing {
 struct SendOp {
   msghdr msg{};
   std::array<iovec, kMaxIov> iov{};
-  std::size_t bytes = 0;  // total gathered
   std::uint32_t slot = 0;
   std::uint32_t gen = 0;
 };
@@ -151,7 +150,6 @@ struct Conn {
   bool peer_done = false;         // EOF or error seen on the read side
   bool closed_reported = false;   // on_closed was called: reading is over
   bool send_failed = false;       // no more sends
-  bool send_again = false;        // want_send came while a send was in flight
   bool dirty = false;             // listed in dirty_
   bool deliver_queued = false;    // listed in deliver_
   bool starved = false;           // listed in starved_ (recv ended on ENOBUFS)
@@ -300,10 +298,9 @@ class UringReactor final : public Reactor {
   void want_send(Token t) override {
     Conn* c = find(t);
     if (!c || c->send_failed) return;
-    if (c->send_op != kNoOp) {
-      c->send_again = true;  // gathered again when the in-flight send completes
-      return;
-    }
+    // With a send in flight there is nothing to do: its completion gathers
+    // again anyway.
+    if (c->send_op != kNoOp) return;
     mark_dirty(*c);
   }
 
@@ -365,9 +362,10 @@ class UringReactor final : public Reactor {
     deliver_held(h);
     flush_sends(h);
     rearm_starved();
-    // Handlers may have resumed reading during the sends, or starved recvs
-    // wait for their turn: don't sleep on work we already have.
-    if (!deliver_.empty() || starved_head_ < starved_.size() || h.has_pending_work()) timeout_ms = 0;
+    // Handlers may have resumed reading during the sends, starved recvs wait
+    // for their turn, or the owner has work: don't sleep on any of it.
+    if (!deliver_.empty() || starved_head_ < starved_.size() || h.has_pending_work())
+      timeout_ms = 0;
     wait(timeout_ms);
     reap(h);
   }
@@ -447,6 +445,8 @@ class UringReactor final : public Reactor {
       io_uring_cqe* cqe = nullptr;
       r = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
     }
+    if (r == -EEXIST)
+      throw_errno(EEXIST, "run_once called from a thread other than the one that first ran it");
     if (r < 0 && r != -ETIME && r != -EINTR && r != -EAGAIN && r != -EBUSY)
       throw_errno(-r, "io_uring_submit_and_wait");
     submitted();
@@ -719,19 +719,15 @@ class UringReactor final : public Reactor {
       return;
     }
     n = std::min(n, kMaxIov);
-    std::size_t bytes = 0;
-    for (std::size_t k = 0; k < n; ++k) bytes += op.iov[k].iov_len;
     op.msg = msghdr{};
     op.msg.msg_iov = op.iov.data();
     op.msg.msg_iovlen = n;
-    op.bytes = bytes;
     op.slot = ref.slot;
     op.gen = ref.gen;
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_sendmsg(sqe, c->fd, &op.msg, MSG_NOSIGNAL);
     io_uring_sqe_set_data64(sqe, make_ud(Kind::Send, idx, ref.gen));
     c->send_op = idx;
-    c->send_again = false;
   }
 
   void on_send_cqe(ReactorHandler& h, std::uint32_t idx, int res) {
@@ -739,8 +735,6 @@ class UringReactor final : public Reactor {
     const SendOp& op = *ops_[idx];
     const std::uint32_t slot = op.slot;
     const std::uint32_t gen = op.gen;
-    const std::size_t bytes = op.bytes;
-    const bool op_full = op.msg.msg_iovlen == kMaxIov;
     free_ops_.push_back(idx);  // the kernel is done with it either way
     Conn* c = live(slot, gen);
     if (!c) return;
@@ -757,14 +751,11 @@ class UringReactor final : public Reactor {
     h.on_sent(c->token, static_cast<std::size_t>(res));
     c = live(slot, gen);
     if (!c) return;
-    // Short write or output added meanwhile: gather again at the start of
-    // the next iteration, batching whatever else this turn queues.
-    // A send that used every iovec may have left output behind the gather
-    // limit: look again too (an empty gather costs nothing).
-    if (c->send_again || static_cast<std::size_t>(res) < bytes || op_full) {
-      c->send_again = false;
-      mark_dirty(*c);
-    }
+    // Gather again at the start of the next iteration (batching whatever
+    // else this turn queues), even after a full write: a short write left
+    // bytes, the owner may have had more than kMaxIov pieces, or output came
+    // meanwhile. Like epoll's loop, sending stops when gather returns 0.
+    mark_dirty(*c);
   }
 
   // ---- wake ----------------------------------------------------------------

@@ -214,6 +214,9 @@ Shard::Connection* Shard::find(io::Token t) {
 void Shard::run() {
   for (int fd : listeners_) reactor_->add_listener(fd);
   now_ms_ = now_ms();
+  // Listening: the first heartbeat lets main send READY=1 without waiting
+  // for an idle first pass (connections queue in the backlog meanwhile).
+  stats_.heartbeat_ms.store(now_ms_, std::memory_order_relaxed);
   for (;;) {
     now_ms_ = now_ms();
     refresh_limits();

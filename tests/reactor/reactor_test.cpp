@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -89,6 +90,7 @@ class TestHandler final : public ReactorHandler {
   bool echo = false;
   std::function<void(int fd)> accept_hook;                          // before add_connection
   std::function<void(Token, std::span<const char>)> data_hook;      // after recording
+  std::function<void(int err)> on_accept_error_hook;
   std::map<Token, ConnState> conns;
   std::vector<Token> accepted;
   std::vector<int> accept_errors;
@@ -108,7 +110,10 @@ class TestHandler final : public ReactorHandler {
     accepted.push_back(t);
     r_.add_connection(fd, t);
   }
-  void on_accept_error(int err) override { accept_errors.push_back(err); }
+  void on_accept_error(int err) override {
+    accept_errors.push_back(err);
+    if (on_accept_error_hook) on_accept_error_hook(err);
+  }
 
   void on_data(Token t, std::span<const char> bytes) override {
     REQUIRE_MESSAGE(!released_.count(t), "on_data after close()");
@@ -410,6 +415,30 @@ TEST_CASE_TEMPLATE("large writes to a slow reader: short writes, nothing lost", 
   CHECK(s.h->pending_out(t) == 0);
 }
 
+TEST_CASE_TEMPLATE("more output pieces than one gather takes, all written in full", B,
+                   EpollBackend, UringBackend) {
+  SKIP_UNLESS_AVAILABLE(B);
+  // Hundreds of small pieces: every send completes in full (no short
+  // write), yet one gather (64 or 128 iovecs) cannot take them all.
+  Server s(B::make({}));
+  UniqueFd c = connect_to(s.port);
+  REQUIRE(s.pump([&] { return !s.h->accepted.empty(); }));
+  const Token t = s.h->accepted[0];
+  std::string want;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 300; ++i) {
+      std::string piece = "line " + std::to_string(round) + "." + std::to_string(i) + "\n";
+      want += piece;
+      s.h->send(t, std::move(piece));
+    }
+    s.reactor->run_once(*s.h, 0);  // a turn between bursts: sends in flight
+  }
+  std::string got;
+  REQUIRE(s.pump([&] { return read_some(c.get(), got) && got.size() >= want.size(); }));
+  CHECK(got == want);
+  CHECK(s.h->pending_out(t) == 0);
+}
+
 TEST_CASE_TEMPLATE("set_reading pause and resume lose nothing", B, EpollBackend, UringBackend) {
   SKIP_UNLESS_AVAILABLE(B);
   Server s(B::make({}));
@@ -654,6 +683,44 @@ TEST_CASE_TEMPLATE("set_accepting(false) holds new connections in the backlog", 
   CHECK(s.h->accepted.size() == 1);
   s.reactor->set_accepting(true);
   REQUIRE(s.pump([&] { return s.h->accepted.size() == 2; }));
+}
+
+TEST_CASE_TEMPLATE("out of descriptors: on_accept_error, then resume", B, EpollBackend,
+                   UringBackend) {
+  SKIP_UNLESS_AVAILABLE(B);
+  Server s(B::make({}));
+  // Like the shard: stop accepting on EMFILE, resume when told.
+  s.h->on_accept_error_hook = [&](int) { s.reactor->set_accepting(false); };
+  // No run_once before the squeeze: io_uring's accept reads RLIMIT_NOFILE
+  // when it is armed (submitted), not at each accept.
+  constexpr int kClients = 6;
+  std::vector<UniqueFd> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(connect_to(s.port));
+
+  rlimit old{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
+  struct Restore {
+    rlimit r;
+    ~Restore() { ::setrlimit(RLIMIT_NOFILE, &r); }
+  } restore{old};
+  // Room for exactly two more descriptors (fds are allocated lowest first).
+  rlimit tight = old;
+  tight.rlim_cur = open_fds() + 2;
+  {
+    // open_fds() itself used a descriptor while counting; find the real top.
+    int probe_fd = ::dup(0);
+    REQUIRE(probe_fd >= 0);
+    tight.rlim_cur = static_cast<rlim_t>(probe_fd) + 2;
+    ::close(probe_fd);
+  }
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  REQUIRE(s.pump([&] { return !s.h->accept_errors.empty(); }));
+  CHECK(s.h->accept_errors.front() == EMFILE);
+  CHECK(s.h->accepted.size() == 2);
+  ::setrlimit(RLIMIT_NOFILE, &old);
+
+  s.reactor->set_accepting(true);
+  REQUIRE(s.pump([&] { return s.h->accepted.size() == kClients; }));
 }
 
 TEST_CASE("probe_uring explains itself") {
