@@ -2,6 +2,7 @@
 // What shards say to each other through their SPSC queues.
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "io/reactor.hpp"
 #include "shard/shared_text.hpp"
@@ -33,10 +34,29 @@ struct Envelope {
   std::string nick;
 
   Envelope() = default;
-  Envelope(Envelope&& o) noexcept = default;
-  Envelope& operator=(Envelope&& o) noexcept = default;
+  // Owns its shard reference to `text`: mail dropped at shutdown frees it.
+  Envelope(Envelope&& o) noexcept
+      : kind(o.kind), status(o.status), from(o.from), room_id(o.room_id), conn(o.conn),
+        text(std::exchange(o.text, nullptr)), name(std::move(o.name)), nick(std::move(o.nick)) {}
+  Envelope& operator=(Envelope&& o) noexcept {
+    if (this != &o) {
+      if (text) text->release();
+      kind = o.kind;
+      status = o.status;
+      from = o.from;
+      room_id = o.room_id;
+      conn = o.conn;
+      text = std::exchange(o.text, nullptr);
+      name = std::move(o.name);
+      nick = std::move(o.nick);
+    }
+    return *this;
+  }
   Envelope(const Envelope&) = delete;
   Envelope& operator=(const Envelope&) = delete;
+  ~Envelope() {
+    if (text) text->release();
+  }
 };
 
 }  // namespace chatd::shard

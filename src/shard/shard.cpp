@@ -194,12 +194,6 @@ Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> re
 Shard::~Shard() {
   for (auto& c : conns_)
     if (c) destroy(*c);
-  // Mail that never got handled still holds shard references to texts.
-  for (auto& q : overflow_)
-    for (auto& e : q)
-      if (e.text) e.text->release();
-  for (auto& e : local_mail_)
-    if (e.text) e.text->release();
 }
 
 Shard::Connection* Shard::find(io::Token t) {

@@ -14,6 +14,7 @@ member (small receive buffer) stops reading after joining.  Checks:
     less than the ~20 MB the stuck member would otherwise have queued.
 """
 
+import sys
 import threading
 import time
 
@@ -47,9 +48,10 @@ class RssSampler(threading.Thread):
 
 
 def main(ctx):
+    sys.setswitchinterval(0.0005)  # readers get the GIL promptly
     checks = Checks()
     with checks.check("a member that stops reading is dropped; others unaffected; memory bounded"):
-        with daemon(ctx, extra=["--max-outbuf", "256K", "--rate", "0"], log_level="info") as d:
+        with daemon(ctx, extra=["--max-outbuf", "256K", "--rate", "0", "--io-buffers", "64"], log_level="info") as d:
             cs = []
             try:
                 names = ["S%d" % k for k in range(SENDERS)] + ["R0", "R1"]
@@ -79,10 +81,12 @@ def main(ctx):
 
                 def send_all(k, c):
                     try:
-                        for base in range(0, PER_SENDER, 50):
-                            c.sock.sendall("".join(payload(k, i) + "\n" for i in range(base, base + 50))
+                        # ~1 MB/s per sender: busy, yet slow enough for the readers (Python
+                        # threads) to stay within 256K of the stream.
+                        for base in range(0, PER_SENDER, 10):
+                            c.sock.sendall("".join(payload(k, i) + "\n" for i in range(base, base + 10))
                                            .encode())
-                            time.sleep(0.004)
+                            time.sleep(0.01)
                     except OSError as e:
                         errors.append("%s: %s" % (c.name, e))
 
@@ -92,6 +96,15 @@ def main(ctx):
                 for th in ths:
                     th.start()
                 total = SENDERS * PER_SENDER
+                quit_line = PT.quit_other("Lerdo", ROOM).encode()[:-1]
+                # As soon as the room is told the stuck member left, it starts reading
+                # again (well within the daemon's 5 s linger): it must then get whole
+                # lines, the slow-consumer notice, and EOF.
+                if not rreaders[0].wait_for(lambda ls: any(ln == quit_line for _, ln in ls[-50:]), 60.0):
+                    fail("the stuck member was not dropped (R0 got %d lines)" % len(rreaders[0].lines))
+                t_drop = time.monotonic() - t0
+                stuck.sock.settimeout(10)
+                rs = reader_of(stuck)
                 for r in rreaders:
                     if not r.wait_count(total, 120.0, match=lambda ln: ln.startswith(b"[S")):
                         fail("%s got %d of %d messages within 120 s (eof=%s, last line %r)"
@@ -110,7 +123,7 @@ def main(ctx):
                 log("%d messages (%.0f MB) to the room in %.1f s; chatd VmRSS before %d KiB, peak %d KiB "
                     "(+%d KiB), after %d KiB" % (total, mb, dt, rss0, peak, peak - rss0, sampler.samples[-1]))
 
-                quit_line = PT.quit_other("Lerdo", ROOM).encode()[:-1]
+                log("the stuck member was dropped %.2f s into the flood" % t_drop)
                 seqs = []
                 for r in rreaders:
                     lines = [ln for _, ln in r.lines]
@@ -139,30 +152,33 @@ def main(ctx):
                     if len([ln for ln in lines if ln.startswith(b"[S")]) != total - PER_SENDER or r.eof:
                         fail("sender S%d did not receive the others' messages exactly" % k)
 
-                # the stuck member now reads: whole room lines, then the notice, then EOF
-                stuck.sock.settimeout(10)
-                rs = reader_of(stuck)
+                problems = []
+                growth = peak - rss0
+                if growth > 12 * 1024:
+                    problems.append("chatd's VmRSS grew by %d KiB during the flood (bound 12 MiB; the "
+                                    "stuck member alone would have held ~%.0f MB)" % (growth, mb))
                 if not rs.wait_eof(20.0):
                     fail("the stuck member's connection is still open")
                 lines = [ln for _, ln in rs.lines]
                 notice = PTX.slow_consumer.encode()[:-1]
                 log("the stuck member read %d bytes, %d lines, then eof=%s reset=%s; last %r"
                     % (rs.bytes, len(lines), rs.eof, rs.reset, lines[-1][:80] if lines else None))
+                room_lines = set(seqs[0])
+                bad = [ln for ln in lines if ln not in room_lines and ln != notice]
+                if bad:
+                    problems.append("the stuck member got %d line(s) that are not the room's, e.g. ...%r"
+                                    % (len(bad), bad[-1][-160:]))
                 if not lines or lines[-1] != notice or rs.partial:
                     tail = lines[-1] if lines else b""
                     if tail.endswith(notice):
-                        fail("the slow-consumer notice is glued to a partly sent line: ...%r"
-                             % tail[-(len(notice) + 60):])
-                    fail("the stuck member's last line must be the slow-consumer notice, got %r"
-                         % (tail[-200:],))
-                room_lines = set(seqs[0])
-                bad = [ln for ln in lines[:-1] if ln not in room_lines]
-                if bad:
-                    fail("the stuck member got %d broken or foreign lines, e.g. %r" % (len(bad), bad[0][:120]))
-                growth = peak - rss0
-                if growth > 12 * 1024:
-                    fail("chatd's VmRSS grew by %d KiB during the flood (bound 12 MiB; the stuck "
-                         "member alone would have held ~%.0f MB)" % (growth, mb))
+                        problems.append("the slow-consumer notice is glued to a partly sent line: ...%r"
+                                        % tail[-(len(notice) + 60):])
+                    else:
+                        problems.append("the stuck member's last line must be the slow-consumer notice, "
+                                        "got ...%r and then %d bytes without newline: ...%r"
+                                        % (tail[-100:], len(rs.partial), bytes(rs.partial[-150:])))
+                if problems:
+                    fail("; ".join(problems))
                 d.assert_alive()
                 for r in sreaders + rreaders:
                     r.stop()
