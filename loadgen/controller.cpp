@@ -223,7 +223,7 @@ int run_scenario(const Config& cfg) {
   res.srv_setup = run.sample();
 
   // ---- the scenario's load.
-  std::uint64_t window_start = 0, window_end = 0, rx_window_start = 0;
+  std::uint64_t window_start = 0, rx_window_start = 0;
   switch (cfg.scenario) {
     case Scenario::Storm:
       break;
@@ -240,7 +240,6 @@ int run_scenario(const Config& cfg) {
       run.set_phase(Phase::Run);
       run.wait([](const Totals& t) { return t.send_done && unique(t.c) >= t.c.expected; },
                window_start + secs(cfg.timeout));
-      window_end = mono_ns();
       run.set_phase(Phase::Drain);
       break;
     }
@@ -263,7 +262,6 @@ int run_scenario(const Config& cfg) {
       res.run_s = static_cast<double>(send_end - window_start) / 1e9;
       run.set_phase(Phase::Drain);
       run.wait([](const Totals& t) { return unique(t.c) >= t.c.expected; }, send_end + secs(cfg.drain));
-      window_end = mono_ns();
       if (cfg.scenario == Scenario::Slow) {
         run.set_phase(Phase::Reopen);
         run.wait([](const Totals& t) { return t.slow_open == 0; }, mono_ns() + secs(3));
@@ -311,7 +309,6 @@ int run_scenario(const Config& cfg) {
     const std::uint64_t delivered = t.c.received - rx_window_start;
     if (delivered > 0) res.cpu_us_per_delivery = res.server_cpu_s * 1e6 / static_cast<double>(delivered);
   }
-  (void)window_end;
 
   if (cfg.json) {
     fmt::print("{}", format_json(res));

@@ -21,6 +21,7 @@ void Counters::merge(const Counters& o) {
   out_of_order += o.out_of_order;
   gaps += o.gaps;
   foreign += o.foreign;
+  late += o.late;
   last_delivery_ns = std::max(last_delivery_ns, o.last_delivery_ns);
   slow_members += o.slow_members;
   slow_disconnected += o.slow_disconnected;

@@ -24,6 +24,7 @@ struct Counters {
   std::uint64_t out_of_order = 0;
   std::uint64_t gaps = 0;              // jumps ahead seen (each may be a loss)
   std::uint64_t foreign = 0;           // message lines that are not ours
+  std::uint64_t late = 0;              // deliveries after the deadline (counted as lost)
   std::uint64_t last_delivery_ns = 0;  // CLOCK_MONOTONIC of the last delivery
   // Special clients.
   std::uint64_t slow_members = 0;

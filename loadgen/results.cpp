@@ -77,9 +77,10 @@ std::string format_table(const Results& r) {
                                  si(r.messages_per_s)));
     line("deliveries", fmt::format("{} expected · {} received · {}/s over {:.3f} s", c.expected,
                                    r.outcome.unique_received, si(r.deliveries_per_s), r.run_s));
-    line("integrity", fmt::format("lost {} · duplicated {} · out of order {} · unexpected {}{}", r.outcome.lost,
+    line("integrity", fmt::format("lost {} · duplicated {} · out of order {} · unexpected {}{}{}", r.outcome.lost,
                                   c.duplicated, c.out_of_order, c.foreign + r.outcome.surplus,
-                                  c.gaps ? fmt::format(" · gaps seen {}", c.gaps) : std::string()));
+                                  c.gaps ? fmt::format(" · gaps seen {}", c.gaps) : std::string(),
+                                  c.late ? fmt::format(" · {} arrived after the deadline", c.late) : std::string()));
     line("latency", fmt::format("p50 {} · p90 {} · p99 {} · p99.9 {} · max {} ({} samples)", us(r.latency.quantile(0.5)),
                                 us(r.latency.quantile(0.9)), us(r.latency.quantile(0.99)),
                                 us(r.latency.quantile(0.999)), us(r.latency.max()), r.latency.count()));
@@ -147,6 +148,7 @@ std::string format_json(const Results& r) {
   add("duplicated", std::to_string(c.duplicated));
   add("out_of_order", std::to_string(c.out_of_order));
   add("unexpected", std::to_string(c.foreign + r.outcome.surplus));
+  add("late", std::to_string(c.late));
   add("run_s", fmt::format("{:.4f}", r.run_s));
   add("messages_per_s", fmt::format("{:.1f}", r.messages_per_s));
   add("deliveries_per_s", fmt::format("{:.1f}", r.deliveries_per_s));

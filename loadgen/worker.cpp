@@ -483,6 +483,10 @@ void Worker::delivery(Client& c, std::string_view text) {
     case Role::Publisher: return;
     case Role::Member: break;
   }
+  if (phase_ >= Phase::Reopen) {
+    ++counters_.late;  // past the deadline: not a delivery the run waited for
+    return;
+  }
   const auto p = parse_payload(text);
   if (!p || p->sender >= plan_.members || plan_.room_of(p->sender) != c.room) {
     ++counters_.foreign;

@@ -32,6 +32,7 @@ struct Conn {
   bool send_queued = false;  // in the dirty list
   bool write_blocked = false;
   bool failed = false;       // an error was reported; no more I/O
+  bool hup = false;          // the peer closed: read to the end, short reads included
 };
 
 // Single-threaded except wake(): one instance per shard thread.
@@ -46,6 +47,11 @@ class EpollReactor final : public Reactor {
     ev.events = EPOLLIN;
     ev.data.u64 = kWakeTag;
     ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, wakefd_.get(), &ev);
+  }
+
+  ~EpollReactor() override {
+    for (auto& c : conns_)
+      if (c.fd >= 0) ::close(c.fd);
   }
 
   std::string_view name() const override { return "epoll"; }
@@ -140,6 +146,7 @@ class EpollReactor final : public Reactor {
           c->write_blocked = false;
           want_send(tag);
         }
+        if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->hup = true;
         if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
           if (!c->read_ready) {
             c->read_ready = true;
@@ -218,8 +225,9 @@ class EpollReactor final : public Reactor {
           h.on_data(t, {readbuf_.data(), static_cast<std::size_t>(n)});
           c = find(t);
           if (!c || !c->reading) break;
-          // A short read drained the socket; the next arrival raises a new edge.
-          if (static_cast<std::size_t>(n) < readbuf_.size()) break;
+          // A short read drained the socket; the next arrival raises a new
+          // edge. Not so for a FIN that came with the data: no edge follows.
+          if (static_cast<std::size_t>(n) < readbuf_.size() && !c->hup) break;
           continue;
         }
         if (n == 0) {

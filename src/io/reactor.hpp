@@ -64,7 +64,8 @@ class Reactor {
   virtual void set_reading(Token t, bool on) = 0;
   // Output is pending: gather() and send it before the next wait.
   virtual void want_send(Token t) = 0;
-  // Close the connection now; no callbacks for `t` follow.
+  // Close the connection now; no callbacks for `t` follow, and the owner
+  // may free the output it gathered for it at once.
   virtual void close(Token t) = 0;
   // One loop iteration: send what is pending, wait up to timeout_ms
   // (0 = poll, <0 = forever) for events, dispatch them to `h`.
@@ -91,8 +92,8 @@ struct BackendProbe {
 BackendProbe probe_uring();
 
 struct ReactorConfig {
-  unsigned buf_ring_entries = 1024;  // io_uring provided buffers per shard
-  unsigned buf_size = 16384;         // bytes per provided buffer / read chunk
+  unsigned buf_ring_entries = 256;   // io_uring provided buffers per shard (held only during a read)
+  unsigned buf_size = 4096;          // bytes per io_uring provided buffer (chat lines are short)
 };
 
 std::unique_ptr<Reactor> make_epoll_reactor(const ReactorConfig& cfg);

@@ -51,6 +51,7 @@ constexpr unsigned kSqEntries = 256;
 constexpr unsigned kCqEntries = 4096;  // multishot ops post many CQEs per SQE
 constexpr unsigned kMaxReap = kCqEntries;
 constexpr std::size_t kMaxIov = 64;
+constexpr std::size_t kSpareOps = 64;
 constexpr std::uint16_t kBufGroup = 0;
 constexpr std::uint32_t kNoOp = ~0U;
 
@@ -700,13 +701,30 @@ class UringReactor final : public Reactor {
   }
 
   std::uint32_t alloc_op() {
-    if (free_ops_.empty()) {
-      ops_.push_back(std::make_unique<SendOp>());
-      return static_cast<std::uint32_t>(ops_.size() - 1);
+    if (!free_ops_.empty()) {
+      std::uint32_t i = free_ops_.back();
+      free_ops_.pop_back();
+      return i;
     }
-    std::uint32_t i = free_ops_.back();
-    free_ops_.pop_back();
-    return i;
+    if (!empty_ops_.empty()) {
+      std::uint32_t i = empty_ops_.back();
+      empty_ops_.pop_back();
+      ops_[i] = std::make_unique<SendOp>();
+      return i;
+    }
+    ops_.push_back(std::make_unique<SendOp>());
+    return static_cast<std::uint32_t>(ops_.size() - 1);
+  }
+
+  void release_op(std::uint32_t idx) {
+    // Keep a few spares; a burst's worth of iovec arrays (1 KiB each) goes
+    // back to the heap, so idle connections cost nothing here.
+    if (free_ops_.size() >= kSpareOps) {
+      ops_[idx].reset();
+      empty_ops_.push_back(idx);
+      return;
+    }
+    free_ops_.push_back(idx);
   }
 
   void start_send(ReactorHandler& h, SlotRef ref) {
@@ -715,7 +733,7 @@ class UringReactor final : public Reactor {
     std::size_t n = h.gather(conns_[ref.slot].token, op.iov);
     Conn* c = live(ref.slot, ref.gen);
     if (n == 0 || !c) {
-      free_ops_.push_back(idx);
+      release_op(idx);
       return;
     }
     n = std::min(n, kMaxIov);
@@ -735,7 +753,7 @@ class UringReactor final : public Reactor {
     const SendOp& op = *ops_[idx];
     const std::uint32_t slot = op.slot;
     const std::uint32_t gen = op.gen;
-    free_ops_.push_back(idx);  // the kernel is done with it either way
+    release_op(idx);  // the kernel is done with it either way
     Conn* c = live(slot, gen);
     if (!c) return;
     c->send_op = kNoOp;
@@ -785,7 +803,8 @@ class UringReactor final : public Reactor {
   std::vector<Listener> listeners_;
   std::vector<Conn> conns_;
   std::vector<std::unique_ptr<SendOp>> ops_;
-  std::vector<std::uint32_t> free_ops_;
+  std::vector<std::uint32_t> free_ops_;   // allocated, unused
+  std::vector<std::uint32_t> empty_ops_;  // indices whose SendOp was freed
   std::vector<SlotRef> dirty_;
   std::vector<SlotRef> deliver_;
   std::vector<SlotRef> starved_;  // FIFO from starved_head_

@@ -164,10 +164,11 @@ def main(ctx):
                 log("the stuck member read %d bytes, %d lines, then eof=%s reset=%s; last %r"
                     % (rs.bytes, len(lines), rs.eof, rs.reset, lines[-1][:80] if lines else None))
                 room_lines = set(seqs[0])
-                bad = [ln for ln in lines if ln not in room_lines and ln != notice]
+                bad = [ln for ln in lines if ln not in room_lines and not ln.endswith(notice)]
                 if bad:
-                    problems.append("the stuck member got %d line(s) that are not the room's, e.g. ...%r"
-                                    % (len(bad), bad[-1][-160:]))
+                    odd = [ln for ln in bad if ln.strip(b".")[:1] != b"["] or bad
+                    problems.append("the stuck member got %d line(s) that are not the room's, e.g. %r"
+                                    % (len(bad), odd[0][:200]))
                 if not lines or lines[-1] != notice or rs.partial:
                     tail = lines[-1] if lines else b""
                     if tail.endswith(notice):
