@@ -5,8 +5,8 @@ namespace chatd::loadgen {
 namespace {
 io::ReactorConfig reactor_config() {
   io::ReactorConfig rc;
-  rc.buf_ring_entries = 2048;
-  rc.buf_size = 16384;
+  rc.buf_ring_entries = 8192;
+  rc.buf_size = 4096;
   return rc;
 }
 }  // namespace

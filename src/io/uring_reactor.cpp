@@ -50,7 +50,7 @@ constexpr std::uint32_t ud_gen(std::uint64_t ud) { return static_cast<std::uint3
 constexpr unsigned kSqEntries = 256;
 constexpr unsigned kCqEntries = 4096;  // multishot ops post many CQEs per SQE
 constexpr unsigned kMaxReap = kCqEntries;
-constexpr std::size_t kMaxIov = 64;
+constexpr std::size_t kMaxIov = 1024;  // IOV_MAX: a backlog goes out in one send
 constexpr std::size_t kSpareOps = 64;
 constexpr std::uint16_t kBufGroup = 0;
 constexpr std::uint32_t kNoOp = ~0U;
@@ -131,7 +131,7 @@ class BufRing {
 // need one. Pool entries never move (unique_ptr) while the kernel holds them.
 struct SendOp {
   msghdr msg{};
-  std::array<iovec, kMaxIov> iov{};
+  std::vector<iovec> iov;  // sized to the send; pooled ops keep the capacity
   std::uint32_t slot = 0;
   std::uint32_t gen = 0;
 };
@@ -730,13 +730,16 @@ class UringReactor final : public Reactor {
   void start_send(ReactorHandler& h, SlotRef ref) {
     const std::uint32_t idx = alloc_op();
     SendOp& op = *ops_[idx];
-    std::size_t n = h.gather(conns_[ref.slot].token, op.iov);
+    // Gather into one scratch array, keep only what this send uses: most
+    // sends are a line or two, a few carry a backlog of hundreds.
+    std::size_t n = h.gather(conns_[ref.slot].token, gather_);
     Conn* c = live(ref.slot, ref.gen);
     if (n == 0 || !c) {
       release_op(idx);
       return;
     }
     n = std::min(n, kMaxIov);
+    op.iov.assign(gather_.begin(), gather_.begin() + static_cast<std::ptrdiff_t>(n));
     op.msg = msghdr{};
     op.msg.msg_iov = op.iov.data();
     op.msg.msg_iovlen = n;
@@ -803,6 +806,7 @@ class UringReactor final : public Reactor {
   std::vector<Listener> listeners_;
   std::vector<Conn> conns_;
   std::vector<std::unique_ptr<SendOp>> ops_;
+  std::array<iovec, kMaxIov> gather_{};
   std::vector<std::uint32_t> free_ops_;   // allocated, unused
   std::vector<std::uint32_t> empty_ops_;  // indices whose SendOp was freed
   std::vector<SlotRef> dirty_;

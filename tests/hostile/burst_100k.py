@@ -63,12 +63,14 @@ def t_throttled(ctx, checks):
                 for i in range(10):
                     time.sleep(0.3)
                     line = msg_bytes("Pam", "p%d" % i)
+                    starts = [len(r.lines) for r in (rl, rq)]
                     ts = time.monotonic()
                     p.send_line("p%d" % i)
-                    for r in (rl, rq):
-                        if not r.wait_for(lambda ls: any(ln == line for _, ln in ls[-400:]), 3.0):
+                    for r, start in zip((rl, rq), starts):
+                        idx = r.wait_line(line, 3.0, start)
+                        if idx is None:
                             fail("%s did not get Pam's %r within 3 s of the flood" % (r.name, line))
-                        lat.append(next(t for t, ln in reversed(r.lines) if ln == line) - ts)
+                        lat.append(r.time_of(idx) - ts)
                 elapsed = time.monotonic() - t0
                 time.sleep(0.2)
                 log("Pam's lines during the flood: max latency %.3f s" % max(lat))
@@ -99,10 +101,11 @@ def t_throttled(ctx, checks):
                 # daemon keep trickling out at the rate; its departure is announced
                 # once they are out, or by --flood-disconnect: not checked here.)
                 f.abort()
+                starts = [len(r.lines) for r in (rl, rq)]
                 p.send_line("fim")
                 fim = msg_bytes("Pam", "fim")
-                for r in (rl, rq):
-                    if not r.wait_for(lambda ls: any(ln == fim for _, ln in ls[-100:]), 3.0):
+                for r, start in zip((rl, rq), starts):
+                    if r.wait_line(fim, 3.0, start) is None:
                         fail("%s: Pam's line after the flooder's reset did not arrive within 3 s" % r.name)
                 rl.stop()
                 rq.stop()

@@ -194,6 +194,26 @@ class LineReader(threading.Thread):
                     return v
                 self.cond.wait(min(left, 0.2))
 
+    def wait_line(self, match, timeout, start=0):
+        """Wait for a line equal to `match` (bytes) or for which match(line) is true,
+        looking at every line from index `start` on. Returns its index, or None."""
+        if isinstance(match, (bytes, bytearray)):
+            want = bytes(match)
+            match = lambda ln: ln == want  # noqa: E731
+        pos = [start]
+
+        def pred(ls):
+            while pos[0] < len(ls):
+                if match(ls[pos[0]][1]):
+                    return True
+                pos[0] += 1
+            return False
+
+        return pos[0] if self.wait_for(pred, timeout) else None
+
+    def time_of(self, index):
+        return self.lines[index][0]
+
     def wait_count(self, n, timeout, match=None):
         """Wait for `n` lines (those for which match(line) is true, when given)."""
         if match is None:

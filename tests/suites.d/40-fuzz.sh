@@ -1,0 +1,51 @@
+# libFuzzer over src/chat (clang): build-fuzz.
+# Sourced by tests/run-all.  Configures build-fuzz with clang, -Dfuzzing=true,
+# ASan+UBSan and coverage instrumentation of src/chat, builds
+# tests/fuzz/fuzz_session and runs it for 60 s (CHATD_FUZZ_SECONDS to change)
+# from the seeds in tests/fuzz/corpus plus the corpus it grew before
+# (build-fuzz/tests/fuzz/fuzz-work/corpus).  A crash, leak, timeout or failed
+# invariant fails the suite; the reproducer is left in
+# build-fuzz/tests/fuzz/fuzz-work/artifacts/.  Skipped only when clang or its
+# libFuzzer runtime (libclang-rt-*-dev) is missing.
+# shellcheck shell=bash
+# shellcheck source=tests/suites.d/helpers.bash
+source "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
+
+fuzz_suite() {
+  local dir="$CHATD_ROOT/build-fuzz" t0=$SECONDS why cxx=${CHATD_FUZZ_CXX:-clang++}
+  suite_wanted fuzz || { suite_record fuzz SKIP "not selected (CHATD_EXTRA_SUITES=${CHATD_EXTRA_SUITES-})"; return; }
+  echo "== fuzz: configuring and building $dir"
+  if ! command -v "$cxx" >/dev/null; then
+    suite_record fuzz SKIP "$cxx not found (apt-get install clang libclang-rt-14-dev)"
+    return
+  fi
+  if ! why=$(suite_probe "$cxx" -fsanitize=fuzzer-no-link,address,undefined -- true); then
+    suite_record fuzz SKIP "$cxx cannot build with -fsanitize=address,undefined: $why"
+    return
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  printf 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }\n' >"$tmp/f.cpp"
+  if ! "$cxx" -fsanitize=fuzzer,address,undefined "$tmp/f.cpp" -o "$tmp/f" >"$tmp/out" 2>&1; then
+    why=$(head -c 400 "$tmp/out")
+    rm -rf "$tmp"
+    suite_record fuzz SKIP "$cxx has no libFuzzer runtime (apt-get install libclang-rt-14-dev): $why"
+    return
+  fi
+  rm -rf "$tmp"
+  if ! suite_setup "$dir" CXX="$cxx" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
+      -Dcpp_args=-fsanitize=fuzzer-no-link -Dbuildtype=debugoptimized; then
+    suite_record fuzz FAIL "meson setup $dir failed (see $dir.setup.log)"
+    return
+  fi
+  if ! suite_build_for "$dir" fuzz_session; then
+    suite_record fuzz FAIL "building the fuzzer failed (see $dir.build.log)"
+    return
+  fi
+  echo "   built in $((SECONDS - t0)) s; fuzzing for ${CHATD_FUZZ_SECONDS:-60} s"
+  run_suite "fuzz ($dir)" "$dir" --no-rebuild --suite fuzz
+  local summary="$dir/tests/fuzz/fuzz-work/summary.txt"
+  [ -f "$summary" ] && echo "   $(cat "$summary")"
+  echo "   fuzz suite: $((SECONDS - t0)) s"
+}
+fuzz_suite
