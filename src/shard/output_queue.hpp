@@ -29,8 +29,11 @@ class OutputQueue {
   bool empty() const { return count_ == 0; }
   std::size_t bytes() const { return bytes_ - offset_; }
 
-  std::size_t gather(std::span<iovec> out) const {
+  // Hands out the oldest entries; they stay pinned (see drop_unsent) until
+  // the next consume() says the send that used them is over.
+  std::size_t gather(std::span<iovec> out) {
     std::size_t n = count_ < out.size() ? count_ : out.size();
+    pinned_ = static_cast<std::uint32_t>(n);
     for (std::size_t i = 0; i < n; ++i) {
       auto v = ring_[(head_ + i) & (cap_ - 1)]->text->view();
       std::size_t skip = i == 0 ? offset_ : 0;
@@ -42,6 +45,7 @@ class OutputQueue {
 
   // `n` bytes were written: drop what is fully sent.
   void consume(std::size_t n, LocalTextPool& pool) {
+    pinned_ = 0;  // that send is over; nothing of ours is in the kernel's hands
     while (n > 0 && count_ > 0) {
       LocalText* l = ring_[head_];
       std::size_t left = l->text->size() - offset_;
@@ -55,9 +59,30 @@ class OutputQueue {
     if (count_ == 0) shrink();
   }
 
+  // Everything, sent or not. Only once no send can be in flight (after
+  // Reactor::close).
   void clear(LocalTextPool& pool) {
     while (count_ > 0) pop(pool);
+    pinned_ = 0;
     shrink();
+  }
+
+  // Drops what has not started to go out, keeping a partly sent line (so
+  // the peer never sees half a line glued to the next) and whatever an
+  // in-flight send was handed (the kernel may still be reading it).
+  void drop_unsent(LocalTextPool& pool) {
+    std::uint32_t keep = pinned_;
+    if (offset_ > 0 && keep == 0) keep = 1;
+    while (count_ > keep) {
+      LocalText* l = ring_[(head_ + count_ - 1) & (cap_ - 1)];
+      bytes_ -= l->text->size();
+      --count_;
+      pool.unref(l);
+    }
+    if (count_ == 0) {
+      offset_ = 0;
+      shrink();
+    }
   }
 
  private:
@@ -92,6 +117,7 @@ class OutputQueue {
   std::uint32_t head_ = 0;
   std::uint32_t count_ = 0;
   std::uint32_t offset_ = 0;  // bytes of the oldest entry already sent
+  std::uint32_t pinned_ = 0;  // oldest entries handed to a send not yet reported
 };
 
 }  // namespace chatd::shard

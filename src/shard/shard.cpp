@@ -490,7 +490,7 @@ void Shard::on_closed(io::Token t, int err) {
   Host h(*this, *c);
   c->session.on_disconnect(h);
   if (!c->closing) c->reason = err == ECONNRESET || err == EPIPE ? "connection reset" : "connection error";
-  c->out.clear(texts_);
+  // Output is freed in destroy(), after Reactor::close: a send may be in flight.
   c->closing = true;
   c->doomed = true;
   doomed_.push_back(io::token_slot(t));
@@ -552,7 +552,7 @@ void Shard::reap() {
     Connection& c = *conns_[slot];
     if (c.slow && !c.doomed) {
       c.slow = false;
-      c.out.clear(texts_);
+      c.out.drop_unsent(texts_);
       stats_.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
       Host h(*this, c);
       c.session.on_disconnect(h);
@@ -569,8 +569,8 @@ void Shard::reap() {
 void Shard::destroy(Connection& c) {
   const auto slot = io::token_slot(c.token);
   remove_member(c);
+  reactor_->close(c.token);  // first: no send of ours is in flight after it
   c.out.clear(texts_);
-  reactor_->close(c.token);
   const std::string& nick = c.session.nick();
   if (!nick.empty() && (c.session.registered() || c.session.closed())) {
     if (replies_.lang() == chat::Lang::Pt)
