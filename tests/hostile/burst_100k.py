@@ -16,8 +16,7 @@ import select
 import threading
 import time
 
-from hostile_lib import (PT, Checks, close_all, daemon, fail, in_room, log, msg_bytes,
-                         reader_of, run)
+from hostile_lib import (Checks, close_all, daemon, fail, in_room, log, msg_bytes, reader_of, run)
 
 N = 100_000
 PAD = b" " + b"." * 40

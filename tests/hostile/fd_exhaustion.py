@@ -16,8 +16,8 @@ import resource
 import socket
 import time
 
-from hostile_lib import (H, PROMPT_PT, PT, Checks, CpuWatch, Daemon, close_all, fail, in_room, log,
-                         raw_connect, run)
+from hostile_lib import (H, PROMPT_PT, PT, Checks, CpuWatch, Daemon, close_all, fail, in_room,
+                         log, run)
 
 NOFILE = 64
 NEWCOMERS = 100

@@ -12,8 +12,7 @@ unfinished nickname still gets its welcome before the close.
 
 import socket
 
-from hostile_lib import (PT, Checks, Client, close_all, daemon, fail, in_room, log, run,
-                         welcome_pt)
+from hostile_lib import (PT, Checks, Client, close_all, daemon, fail, in_room, log, run)
 
 
 def t_batch(ctx, checks):

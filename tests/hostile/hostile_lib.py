@@ -249,6 +249,26 @@ def check_sequence(got, want, who):
             short(want[i]) if i < len(want) else "nothing"))
 
 
+def sanitizer_of(d):
+    """'asan'/'tsan' when the daemon runs with a sanitizer runtime (its memory use
+    then says nothing about chatd's: ASan keeps freed memory in quarantine), else None."""
+    try:
+        with open("/proc/%d/maps" % d.pid) as f:
+            maps = f.read()
+    except OSError:
+        maps = ""
+    try:
+        with open(d.ctx.chatd, "rb") as f:
+            binary = f.read()
+    except OSError:
+        binary = b""
+    if "libasan" in maps or b"__asan_init" in binary:
+        return "asan"
+    if "libtsan" in maps or b"__tsan_init" in binary:
+        return "tsan"
+    return None
+
+
 def proc_threads(pid):
     try:
         return len(os.listdir("/proc/%d/task" % pid))

@@ -14,7 +14,7 @@ import threading
 import time
 
 from hostile_lib import (PT, PTX, Checks, Client, close_all, daemon, fail, in_room, log, run,
-                         sentinel, short)
+                         sentinel)
 
 MAX_LINE = 4096
 MIB = 1 << 20

@@ -8,7 +8,7 @@ removed first).  An over-long nickname gets the error and the prompt again
 the invalid-room reply and creates nothing; /entrar with one finds no room.
 """
 
-from hostile_lib import (PT, PTX, Checks, Client, close_all, daemon, fail, in_room, log, run)
+from hostile_lib import (PT, PTX, Checks, Client, close_all, daemon, fail, in_room, run)
 
 
 def t_nick(ctx, checks):

@@ -12,7 +12,6 @@ all 1,000 members close with a RST while the broadcast goes on.  Checks:
   * a new client can log in and talk afterwards.
 """
 
-import socket
 import threading
 import time
 

@@ -16,8 +16,7 @@ Without the sanitiser the ESC bytes would be relayed as sent.
 
 import re
 
-from hostile_lib import (PT, Checks, Client, close_all, daemon, fail, in_room, log, run,
-                         short, welcome_pt)
+from hostile_lib import (PT, Checks, Client, close_all, daemon, fail, in_room, log, run, short)
 
 C1_OR_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
