@@ -25,7 +25,9 @@ tsan_suite() {
       return
     fi
   fi
-  if ! suite_setup "$dir" -Db_sanitize=thread -Dbuildtype=debugoptimized; then
+  # gcc warns (-Wtsan) that TSan does not model std::atomic_thread_fence
+  # (shard.cpp's wake-up handshake uses one); kept visible, not fatal.
+  if ! suite_setup "$dir" -Db_sanitize=thread -Dbuildtype=debugoptimized -Dcpp_args=-Wno-error=tsan; then
     suite_record tsan FAIL "meson setup $dir failed (see $dir.setup.log)"
     return
   fi
