@@ -19,6 +19,7 @@ import sys
 sys.dont_write_bytecode = True  # never litter the source tree with __pycache__
 
 import argparse
+import shlex
 import atexit
 import contextlib
 import ctypes
@@ -246,9 +247,13 @@ class Daemon:
         return self.proc.pid
 
     def argv(self, port):
-        return [self.ctx.chatd, "--listen", "%s:%d" % (HOST, port),
+        # CHATD_WRAPPER runs the daemon under a helper (e.g. a seccomp filter);
+        # CHATD_EXTRA_ARGS adds options (e.g. a tiny io_uring buffer ring).
+        wrapper = shlex.split(os.environ.get("CHATD_WRAPPER", ""))
+        extra_env = shlex.split(os.environ.get("CHATD_EXTRA_ARGS", ""))
+        return wrapper + [self.ctx.chatd, "--listen", "%s:%d" % (HOST, port),
                 "--threads", str(self.ctx.threads), "--backend", self.ctx.backend,
-                "--lang", self.lang, "--log-level", self.log_level] + self.extra
+                "--lang", self.lang, "--log-level", self.log_level] + self.extra + extra_env
 
     def start(self, attempts=5, ready_timeout=10.0):
         if not os.path.exists(self.ctx.chatd):
