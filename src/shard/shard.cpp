@@ -805,14 +805,15 @@ void Shard::flush_overflow() {
 }
 
 void Shard::send_wakes() {
-  // Pairs with the fence-like seq_cst store of `sleeping_` in run().
-  std::atomic_thread_fence(std::memory_order_seq_cst);
+  // A seq_cst read-modify-write after our pushes pairs with the seq_cst
+  // store of `sleeping_` before the consumer's last look at its queues
+  // (Dekker): either it sees our items or we see it asleep. One per
+  // destination per pass, not per item.
   for (unsigned to = 0; to < ctx_.count; ++to) {
     if (!need_wake_[to]) continue;
     need_wake_[to] = false;
     Shard* s = ctx_.shards[to];
-    if (s->sleeping_.load(std::memory_order_relaxed) && s->sleeping_.exchange(false))
-      s->reactor_->wake();
+    if (s->sleeping_.exchange(false, std::memory_order_seq_cst)) s->reactor_->wake();
   }
 }
 

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Run chatd-loadgen against a real chatd and check the reported counts.
+
+1. report (200 clients): every delivery exact, expected == 200*199.
+2. fanout (300 clients, 3 rooms, 2 s): received == expected, nothing lost.
+3. slow under --max-outbuf 64K: the slow members are dropped by the server
+   (the loadgen counts that as expected), the readers lose nothing.
+4. deliberately lossy: report (50 clients x 50 x 1000 B, --timeout 1) against
+   --max-outbuf 4K must
+   report lost > 0 and exit non-zero.
+Exit 0 pass, 1 fail, 77 skip (daemon refuses --backend uring).
+"""
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import time
+
+SKIP = 77
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Skip(Exception):
+    pass
+
+
+def start_chatd(args, extra):
+    port = free_port()
+    cmd = [args.chatd, "--listen", f"127.0.0.1:{port}", "--rate", "0",
+           "--log-level", "warn", "--backend", args.backend,
+           "--threads", str(args.threads)] + extra
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read()
+            if args.backend == "uring":
+                raise Skip(f"chatd refused --backend uring: {err.strip()}")
+            raise RuntimeError(f"chatd exited {proc.returncode}: {err.strip()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    raise RuntimeError("chatd did not accept connections within 10 s")
+
+
+def stop_chatd(proc):
+    if proc.poll() is None:
+        proc.kill()  # kill by PID (Popen object), never by name
+    proc.wait()
+    err = proc.stderr.read()
+    if err.strip():
+        print("chatd stderr (tail):", err.strip()[-500:], file=sys.stderr)
+
+
+def loadgen(args, scenario, port, extra):
+    cmd = ["timeout", "60", args.loadgen, scenario, "--port", str(port),
+           "--json", "--quiet"] + extra
+    print("$ " + " ".join(cmd), flush=True)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True)
+    try:
+        d = json.loads(r.stdout)
+    except ValueError:
+        print(r.stderr[-2000:], file=sys.stderr)
+        d = {}
+    keys = ("expected", "received", "lost", "duplicated", "out_of_order",
+            "unexpected", "closed_unexpected", "slow", "first_error")
+    print(f"  rc={r.returncode} " +
+          " ".join(f"{k}={d.get(k)}" for k in keys if k in d), flush=True)
+    return r.returncode, d
+
+
+def check_exact(name, rc, d, expected=None):
+    check(rc == 0, f"{name}: exit 0 (got {rc})")
+    check(bool(d), f"{name}: JSON parsed")
+    if not d:
+        return
+    check(d.get("received") == d.get("expected"),
+          f"{name}: received {d.get('received')} == expected {d.get('expected')}")
+    for k in ("lost", "duplicated", "out_of_order"):
+        check(d.get(k) == 0, f"{name}: {k} == 0 (got {d.get(k)})")
+    if expected is not None:
+        check(d.get("expected") == expected,
+              f"{name}: expected == {expected} (got {d.get('expected')})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--chatd", required=True)
+    ap.add_argument("--loadgen", required=True)
+    ap.add_argument("--backend", choices=["epoll", "uring"], required=True)
+    ap.add_argument("--threads", type=int, required=True)
+    args = ap.parse_args()
+    print(f"backend={args.backend} threads={args.threads}", flush=True)
+
+    try:
+        # 1+2: exact runs
+        proc, port = start_chatd(args, [])
+        try:
+            rc, d = loadgen(args, "report", port,
+                            ["--clients", "200", "--server-pid", str(proc.pid)])
+            check_exact("report", rc, d, expected=200 * 199)
+            rc, d = loadgen(args, "fanout", port,
+                            ["--clients", "300", "--rooms", "3", "--rate", "200",
+                             "--duration", "2", "--warmup", "0.5", "--drain", "3"])
+            check_exact("fanout", rc, d)
+            check(d.get("expected", 0) > 0, "fanout: expected > 0")
+        finally:
+            stop_chatd(proc)
+
+        # 3: slow members under a small output buffer are dropped by the server
+        proc, port = start_chatd(args, ["--max-outbuf", "64K"])
+        try:
+            rc, d = loadgen(args, "slow", port,
+                            ["--clients", "40", "--rooms", "1", "--rate", "2000",
+                             "--size", "1000", "--slow-share", "0.25",
+                             "--slow-rcvbuf", "4096", "--duration", "3",
+                             "--warmup", "0.5", "--drain", "2"])
+            slow = d.get("slow") or {}
+            check(slow.get("members", 0) > 0,
+                  f"slow: slow members present (got {slow.get('members')})")
+            check(slow.get("disconnected", 0) > 0,
+                  f"slow: server dropped slow members "
+                  f"(disconnected={slow.get('disconnected')}/{slow.get('members')})")
+            # the loadgen treats dropped slow members as expected: readers exact
+            check_exact("slow (readers)", rc, d)
+        finally:
+            stop_chatd(proc)
+
+        # 4: deliberately lossy run must report its loss
+        proc, port = start_chatd(args, ["--max-outbuf", "4K"])
+        try:
+            rc, d = loadgen(args, "report", port,
+                            ["--clients", "50", "--messages", "50",
+                             "--size", "1000", "--timeout", "1"])
+            # joins fit in 4K, the 50 KB-per-sender burst does not
+            check(d.get("joined") == 50, f"lossy report: all 50 joined (got {d.get('joined')})")
+            check(rc not in (0, 124), f"lossy report: non-zero exit (got {rc})")
+            check(d.get("lost", 0) > 0, f"lossy report: lost > 0 (got {d.get('lost')})")
+            check(d.get("received", 0) < d.get("expected", 0),
+                  f"lossy report: received {d.get('received')} < expected {d.get('expected')}")
+        finally:
+            stop_chatd(proc)
+    except Skip as e:
+        print(f"SKIP: {e}")
+        return SKIP
+    except Exception as e:  # setup trouble is a failure
+        print(f"FAIL: {e}")
+        return 1
+
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        return 1
+    print("all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
