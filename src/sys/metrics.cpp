@@ -82,21 +82,22 @@ std::string render_metrics(const shard::Server& server) {
   x.single("chatd_loop_iterations_total", "counter", "Event loop passes, all shards.", t.loops);
   x.single("chatd_shards", "gauge", "Shards (event loop threads).", shards.size());
 
-  x.header("chatd_shard_loop_iterations_total", "counter", "Event loop passes per shard.");
-  for (std::size_t i = 0; i < shards.size(); ++i)
-    x.sample("chatd_shard_loop_iterations_total", shards[i].loops, fmt::format("shard=\"{}\"", i));
-  x.header("chatd_shard_queue_depth", "gauge", "Items waiting in a shard's inbound queues.");
-  for (std::size_t i = 0; i < shards.size(); ++i)
-    x.sample("chatd_shard_queue_depth", shards[i].inbox_depth, fmt::format("shard=\"{}\"", i));
-  x.header("chatd_shard_connections", "gauge", "Client connections open now per shard.");
-  for (std::size_t i = 0; i < shards.size(); ++i)
-    x.sample("chatd_shard_connections", shards[i].connections, fmt::format("shard=\"{}\"", i));
-  x.header("chatd_shard_connections_accepted_total", "counter", "Client connections accepted per shard.");
-  for (std::size_t i = 0; i < shards.size(); ++i)
-    x.sample("chatd_shard_connections_accepted_total", shards[i].accepted, fmt::format("shard=\"{}\"", i));
-  x.header("chatd_shard_deliveries_total", "counter", "Room events queued to members per shard.");
-  for (std::size_t i = 0; i < shards.size(); ++i)
-    x.sample("chatd_shard_deliveries_total", shards[i].deliveries, fmt::format("shard=\"{}\"", i));
+  // One labelled series per shard.
+  auto per_shard = [&](const char* name, const char* type, const char* help, auto field) {
+    x.header(name, type, help);
+    for (std::size_t i = 0; i < shards.size(); ++i)
+      x.sample(name, field(shards[i]), fmt::format("shard=\"{}\"", i));
+  };
+  per_shard("chatd_shard_loop_iterations_total", "counter", "Event loop passes per shard.",
+            [](const auto& v) { return v.loops; });
+  per_shard("chatd_shard_queue_depth", "gauge", "Items waiting in a shard's inbound queues.",
+            [](const auto& v) { return v.inbox_depth; });
+  per_shard("chatd_shard_connections", "gauge", "Client connections open now per shard.",
+            [](const auto& v) { return v.connections; });
+  per_shard("chatd_shard_connections_accepted_total", "counter", "Client connections accepted per shard.",
+            [](const auto& v) { return v.accepted; });
+  per_shard("chatd_shard_deliveries_total", "counter", "Room events queued to members per shard.",
+            [](const auto& v) { return v.deliveries; });
 
   x.header("chatd_backend_info", "gauge", "The event loop backend in use.");
   x.sample("chatd_backend_info", 1, fmt::format("backend=\"{}\"", server.backend()));
