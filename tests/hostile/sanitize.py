@@ -15,6 +15,7 @@ Without the sanitiser the ESC bytes would be relayed as sent.
 """
 
 import re
+import time
 
 from hostile_lib import (PT, Checks, Client, close_all, daemon, fail, in_room, log, run, short)
 
@@ -119,8 +120,16 @@ def t_nick_and_room(ctx, checks):
                 evil.expect_welcome(nick)
                 evil.send_raw(b"/criar " + raw_room + b"\n")
                 evil.expect(PT.created(room))
-                w.send_line("/salas")
-                w.expect(PT.rooms([room]))
+                # (with 4 shards the watcher's shard learns of the room a moment later)
+                deadline = time.monotonic() + 2.0
+                while True:
+                    w.send_line("/salas")
+                    got = w.read_line()
+                    if got == PT.rooms([room]) or time.monotonic() > deadline:
+                        break
+                    time.sleep(0.05)
+                if got != PT.rooms([room]):
+                    fail("watcher: /salas gave %r, want %r" % (got, PT.rooms([room])))
                 w.send_raw(b"/entrar " + room.encode() + b"\n")
                 w.expect(PT.joined(room))
                 evil.send_raw(b"/entrar " + raw_room + b"\n")  # sanitised the same way
