@@ -19,6 +19,7 @@ import threading  # noqa: E402
 import time  # noqa: E402
 
 import chatd_harness as H  # noqa: E402
+from chatd_harness import close_all, in_room, sentinel  # noqa: E402,F401
 from chatd_harness import (HOST, PROMPT_PT, PT, Checks, Client, Daemon, TestFailure,  # noqa: E402,F401
                            TestSkip, arg_parser, daemon, fail, log, run, short, welcome_pt)
 
@@ -84,42 +85,6 @@ def abort_socket(s):
     except OSError:
         pass
     s.close()
-
-
-def in_room(d, room, *nicks, create=True):
-    """Log in `nicks`; the first creates `room` (unless create=False); all join it."""
-    cs = []
-    try:
-        for n in nicks:
-            cs.append(Client(d.port, name=n).login(n))
-        if create:
-            cs[0].send_line("/criar " + room)
-            cs[0].expect(PT.created(room))
-        for i, c in enumerate(cs):
-            c.send_line("/entrar " + room)
-            c.expect(PT.joined(room))
-            for prev in cs[:i]:
-                prev.expect(PT.joined_other(c.name, room))
-    except BaseException:
-        close_all(cs)
-        raise
-    return cs
-
-
-def close_all(cs):
-    for c in cs:
-        try:
-            c.close()
-        except Exception:
-            pass
-
-
-def sentinel(sender, receivers, text="sentinela", timeout=None):
-    """`sender` says `text`; each receiver's next line must be exactly it."""
-    sender.send_line(text)
-    for r in receivers:
-        r.expect(PT.msg(sender.name, text), timeout=timeout,
-                 what="next line (nothing else may come before it)")
 
 
 class LineReader(threading.Thread):

@@ -667,6 +667,45 @@ class Checks:
             raise TestFailure("%d sub-check(s) failed" % len(self.failed))
 
 
+
+# --- rooms of clients, shared by the integration and hostile tests ----------
+
+def close_all(cs):
+    for c in cs:
+        try:
+            c.close()
+        except Exception:
+            pass
+
+
+def in_room(d, room, *nicks, create=True):
+    """Log in `nicks`; the first creates `room` (unless create=False); all join it."""
+    cs = []
+    try:
+        for n in nicks:
+            cs.append(Client(d.port, name=n).login(n))
+        if create:
+            cs[0].send_line("/criar " + room)
+            cs[0].expect(PT.created(room))
+        for i, c in enumerate(cs):
+            c.send_line("/entrar " + room)
+            c.expect(PT.joined(room))
+            for prev in cs[:i]:
+                prev.expect(PT.joined_other(c.name, room))
+    except BaseException:
+        close_all(cs)
+        raise
+    return cs
+
+
+def sentinel(sender, receivers, text="sentinela", timeout=None):
+    """`sender` says `text`; each receiver's next line must be exactly it."""
+    sender.send_line(text)
+    for r in receivers:
+        r.expect(PT.msg(sender.name, text), timeout=timeout,
+                 what="next line (nothing else may come before it)")
+
+
 def arg_parser(description=""):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--chatd", required=True, help="path to the chatd binary")

@@ -8,35 +8,8 @@ server stops), so one failure does not cascade into the others.
 import socket
 import time
 
-from chatd_harness import (PROMPT_PT, PT, Checks, Client, arg_parser, daemon, fail, log,
-                           run, short, welcome_pt)
-
-
-def in_room(d, room, *nicks):
-    """Log in `nicks`, the first creates `room`, all join it. Returns the clients."""
-    cs = []
-    for n in nicks:
-        cs.append(Client(d.port, name=n).login(n))
-    cs[0].send_line("/criar " + room)
-    cs[0].expect(PT.created(room))
-    for i, c in enumerate(cs):
-        c.send_line("/entrar " + room)
-        c.expect(PT.joined(room))
-        for prev in cs[:i]:
-            prev.expect(PT.joined_other(c.name, room))
-    return cs
-
-
-def close_all(cs):
-    for c in cs:
-        c.close()
-
-
-def sentinel(sender, receivers, text="sentinela"):
-    """`sender` says `text`: proves nothing else was queued before it for `receivers`."""
-    sender.send_line(text)
-    for r in receivers:
-        r.expect(PT.msg(sender.name, text), what="next line (nothing else may come before it)")
+from chatd_harness import (PROMPT_PT, PT, Checks, Client, arg_parser, close_all, daemon, fail,
+                           in_room, log, run, sentinel, short, welcome_pt)
 
 
 def t_quit(ctx, checks):
