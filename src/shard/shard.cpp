@@ -151,13 +151,7 @@ class Shard::Host final : public chat::SessionHost {
 
   void publish(std::uint32_t room_id, std::string_view text) override {
     // Formatted once here; every recipient shares these bytes.
-    const std::string& nick = c_.session.nick();
-    std::string head;
-    head.reserve(nick.size() + 3);
-    head += '[';
-    head += nick;
-    head += "] ";
-    SharedText* t = SharedText::create({head, text, "\n"});
+    SharedText* t = SharedText::create({"[", c_.session.nick(), "] ", text, "\n"});
     Envelope e;
     e.kind = Envelope::Kind::Publish;
     e.conn = c_.token;
