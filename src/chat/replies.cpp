@@ -170,12 +170,7 @@ std::string Replies::quit_self() const {
 
 std::string Replies::message(std::string_view nick, std::string_view text) const {
   std::string out;
-  out.reserve(nick.size() + text.size() + 4);
-  out += '[';
-  out += nick;
-  out += "] ";
-  out += text;
-  out += '\n';
+  for (auto part : message_parts(nick, text)) out += part;
   return out;
 }
 

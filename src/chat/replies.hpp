@@ -1,6 +1,7 @@
 #pragma once
 // Every text the daemon sends to a client, in pt (the original's wording,
 // byte for byte) or en. Each returned text ends in "\n" except prompt().
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -42,6 +43,11 @@ class Replies {
   std::string quit_other(std::string_view nick, std::string_view room) const;
   std::string quit_self() const;
   std::string message(std::string_view nick, std::string_view text) const;
+  // The pieces of message(), for callers that copy them straight into a
+  // buffer of their own (the shard's shared message bytes).
+  static std::array<std::string_view, 5> message_parts(std::string_view nick, std::string_view text) {
+    return {"[", nick, "] ", text, "\n"};
+  }
   std::string message_outside_room() const;
   std::string usage_create() const;
   std::string usage_join() const;

@@ -151,7 +151,7 @@ class Shard::Host final : public chat::SessionHost {
 
   void publish(std::uint32_t room_id, std::string_view text) override {
     // Formatted once here; every recipient shares these bytes.
-    SharedText* t = SharedText::create({"[", c_.session.nick(), "] ", text, "\n"});
+    SharedText* t = SharedText::create(chat::Replies::message_parts(c_.session.nick(), text));
     Envelope e;
     e.kind = Envelope::Kind::Publish;
     e.conn = c_.token;

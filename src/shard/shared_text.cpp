@@ -5,7 +5,7 @@
 
 namespace chatd::shard {
 
-SharedText* SharedText::create(std::initializer_list<std::string_view> parts) {
+SharedText* SharedText::create(std::span<const std::string_view> parts) {
   std::size_t size = 0;
   for (auto p : parts) size += p.size();
   // Header and bytes in one block: one malloc per message, not two.

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -19,7 +20,10 @@ class SharedText {
   // One allocation holding the header and the bytes; starts with one
   // shard reference, owned by the caller.
   static SharedText* create(std::string_view text) { return create({text}); }
-  static SharedText* create(std::initializer_list<std::string_view> parts);
+  static SharedText* create(std::initializer_list<std::string_view> parts) {
+    return create(std::span<const std::string_view>(parts.begin(), parts.size()));
+  }
+  static SharedText* create(std::span<const std::string_view> parts);
 
   std::string_view view() const { return {data(), size_}; }
   std::uint32_t size() const { return size_; }
