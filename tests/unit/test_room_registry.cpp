@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "chat/room_registry.hpp"
+#include "shard/room_registry.hpp"
 #include "chat/sanitize.hpp"
 
 using chatd::chat::fold_case;
-using chatd::chat::NickRegistry;
-using chatd::chat::RoomCatalog;
-using chatd::chat::RoomRegistry;
+using chatd::shard::NickRegistry;
+using chatd::shard::RoomCatalog;
+using chatd::shard::RoomRegistry;
 
 TEST_CASE("RoomRegistry: create and find by name and id") {
   RoomRegistry reg(4);

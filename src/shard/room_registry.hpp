@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace chatd::chat {
+namespace chatd::shard {
 
 class RoomRegistry {
  public:
@@ -76,4 +76,4 @@ class NickRegistry {
   std::unordered_map<std::string, Holder> taken_;
 };
 
-}  // namespace chatd::chat
+}  // namespace chatd::shard

@@ -1,8 +1,8 @@
-#include "chat/room_registry.hpp"
+#include "shard/room_registry.hpp"
 
 #include <algorithm>
 
-namespace chatd::chat {
+namespace chatd::shard {
 
 RoomRegistry::Room* RoomRegistry::find(std::string_view name) {
   auto it = by_name_.find(std::string(name));
@@ -31,4 +31,4 @@ void RoomCatalog::add(std::uint32_t id, std::string name) {
   names_.insert(names_.begin() + at, std::move(name));
 }
 
-}  // namespace chatd::chat
+}  // namespace chatd::shard

@@ -1,0 +1,197 @@
+// Accepting connections and reading them: the input pump, the stash that
+// keeps lines in order while the session waits, and flood control.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "shard/shard.hpp"
+#include "shard/shard_host.hpp"
+
+namespace chatd::shard {
+namespace {
+constexpr std::size_t kStashPause = 64 * 1024;  // stop reading a waiting client past this
+}
+
+Connection* Shard::find(io::Token t) {
+  Connection* c = conns_.find(t);
+  return c && !c->doomed() ? c : nullptr;
+}
+
+// ---------------------------------------------------------------- accepting
+
+void Shard::on_accept(int fd, const sockaddr_storage& peer) {
+  if (stopping_) {
+    ::close(fd);
+    return;
+  }
+  auto [ip, port] = io::describe_peer(peer);
+  if (auto refusal = ctx_.admission.admit(ip, lim_.max_conns, lim_.max_conns_per_ip)) {
+    stats_.refused.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("refused {} ({})", ip, *refusal == chat::ErrorCode::ServerFull ? "max-conns" : "max-conns-per-ip");
+    // One line, best effort, never blocking: the socket buffer is empty.
+    const std::string text = chat::dialect(ctx_.dialect).render(chat::Event::error_of(*refusal));
+    [[maybe_unused]] auto r = ::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::close(fd);
+    return;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  Connection& c = conns_.emplace(ctx_.config.lang, ctx_.dialect, lim_.max_line, std::move(ip), port);
+  c.counted_ip = lim_.max_conns_per_ip > 0;
+  c.last_rx_ms = now_ms_;
+  c.bucket.fill(lim_.burst, now_ms_);
+  stats_.accepted.fetch_add(1, std::memory_order_relaxed);
+  stats_.connections.fetch_add(1, std::memory_order_relaxed);
+  reactor_->add_connection(fd, c.token);
+  spdlog::info("{}", ctx_.log.new_connection(c.ip, c.port));
+  if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
+  Host h(*this, c);
+  c.session.start(h);
+}
+
+void Shard::on_accept_error(int err) {
+  stats_.refused.fetch_add(1, std::memory_order_relaxed);
+  // Out of descriptors or memory: the listener would fire again at once.
+  // Leave the newcomers in the backlog and look again shortly; clients
+  // already connected are served meanwhile.
+  if (accept_paused_until_ms_ == 0)
+    spdlog::warn("shard {}: cannot accept: {}; pausing accepts (raise LimitNOFILE / ulimit -n)", index_,
+                 std::strerror(err));
+  reactor_->set_accepting(false);
+  accept_paused_until_ms_ = now_ms_ + 100;
+}
+
+// ---------------------------------------------------------------- reading
+
+void Shard::on_data(io::Token t, std::span<const char> bytes) {
+  Connection* c = find(t);
+  if (!c) return;
+  c->last_rx_ms = now_ms_;
+  stats_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
+  pump(*c, bytes);
+}
+
+void Shard::pump(Connection& c, std::span<const char> input) {
+  if (c.closing()) return;  // after /quit the rest is ignored
+  if (c.holding_input()) return hold(c, input);
+  while (!input.empty()) {
+    if (!c.bucket.take(lim_.rate, lim_.burst, now_ms_)) {
+      throttle(c);
+      return hold(c, input);
+    }
+    const auto status = c.framer.next(input);
+    if (status == chat::FrameStatus::NeedMore) {
+      c.bucket.refund(lim_.rate);  // no line, no charge
+      break;
+    }
+    Host h(*this, c);
+    if (status == chat::FrameStatus::TooLong) {
+      c.session.on_line_too_long(h, c.framer.max_line());
+      continue;
+    }
+    c.session.on_line(h, c.framer.line());
+    if (c.closing()) return;
+    // Hold the rest until the owning shard answers; lines keep their order.
+    if (c.session.awaiting()) return hold(c, input);
+  }
+  if (lim_.line_idle_flush_ms > 0 && !c.flush_armed && c.framer.idle_pending()) {
+    c.flush_armed = true;
+    timers_.add(now_ms_ + lim_.line_idle_flush_ms, c.token, TimerKind::IdleFlush);
+  }
+}
+
+// Keeps raw input for later, in order; reading pauses if too much piles up.
+void Shard::hold(Connection& c, std::span<const char> input) {
+  c.stash.append(input.data(), input.size());
+  if (c.stash.size() > kStashPause && !c.paused) {
+    c.paused = true;
+    reactor_->set_reading(c.token, false);
+  }
+}
+
+// The session's answer came, or the throttle lifted: replays what waited.
+void Shard::resume(Connection& c) {
+  if (c.session.awaiting() || c.closing() || c.throttled) return;
+  if (!c.stash.empty()) {
+    std::string held = std::move(c.stash);
+    c.stash.clear();
+    pump(c, held);
+  } else {
+    c.throttled_since_ms = 0;  // caught up: the flood, if any, is over
+  }
+  if (c.paused && c.stash.size() <= kStashPause && !c.closing() && !c.throttled) {
+    c.paused = false;
+    reactor_->set_reading(c.token, true);
+  }
+  if (c.eof && c.stash.empty() && !c.session.awaiting()) end_input(c);
+}
+
+// Contract: the peer sent its last byte and every line before it has been
+// handled. Handles a last unterminated line, then ends the session as a
+// departure (not a /quit) and closes once output is flushed. Does nothing if
+// the connection is already closing.
+void Shard::end_input(Connection& c) {
+  if (c.closing()) return;
+  Host h(*this, c);
+  // A last line without its newline still counts (the original client).
+  if (auto last = c.framer.flush_partial()) {
+    c.session.on_line(h, *last);
+    if (c.closing() || c.session.awaiting()) return;
+  }
+  c.session.on_disconnect(h);
+  c.reason = "connection closed by peer";
+  finish(c);
+}
+
+void Shard::on_closed(io::Token t, int err) {
+  Connection* c = find(t);
+  if (!c) return;
+  if (err == 0) {
+    c->eof = true;
+    if (!c->session.awaiting() && c->stash.empty()) end_input(*c);
+    return;
+  }
+  spdlog::debug("connection {}:{}: {}", c->ip, c->port, std::strerror(err));
+  Host h(*this, *c);
+  c->session.on_disconnect(h);
+  if (!c->closing()) c->reason = err == ECONNRESET || err == EPIPE ? "connection reset" : "connection error";
+  // Output is freed in destroy(), after Reactor::close: a send may be in flight.
+  doom(*c);
+}
+
+// ---------------------------------------------------------------- flood control
+
+void Shard::throttle(Connection& c) {
+  // Stop reading: TCP pushes back on the sender; its lines wait, in order.
+  c.throttled = true;
+  if (!c.paused) {
+    c.paused = true;
+    reactor_->set_reading(c.token, false);
+  }
+  if (c.throttled_since_ms == 0) c.throttled_since_ms = now_ms_;
+  timers_.add(now_ms_ + c.bucket.ms_until_token(lim_.rate), c.token, TimerKind::Throttle);
+}
+
+// A partial line that has been quiet for line-idle-flush counts as a line
+// (the original client sends lines without a newline).
+void Shard::flush_idle_line(Connection& c) {
+  c.flush_armed = false;
+  if (!c.framer.idle_pending()) return;
+  const std::uint64_t quiet_since = c.last_rx_ms + lim_.line_idle_flush_ms;
+  if (quiet_since > now_ms_ || c.holding_input()) {
+    c.flush_armed = true;
+    timers_.add(std::max(quiet_since, now_ms_ + 1), c.token, TimerKind::IdleFlush);
+    return;
+  }
+  if (auto line = c.framer.flush_partial()) {
+    Host h(*this, c);
+    c.session.on_line(h, *line);
+  }
+}
+
+}  // namespace chatd::shard

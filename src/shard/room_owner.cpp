@@ -1,0 +1,103 @@
+// The owner's side: this shard owns some rooms and nicknames (by hash of
+// their names). It answers claims, creations and joins, and puts each
+// room's events in one order: stamped here, then handed to every shard with
+// members in the room, one queue push per shard, through FIFO queues.
+#include <ctime>
+
+#include "shard/shard.hpp"
+
+namespace chatd::shard {
+namespace {
+
+Envelope answer(Envelope::Kind kind, const Envelope& request) {
+  Envelope r;
+  r.kind = kind;
+  r.conn = request.conn;
+  return r;
+}
+
+std::int64_t wall_clock_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+void Shard::own_nick_claim(Envelope& e) {
+  Envelope r = answer(Envelope::Kind::NickResult, e);
+  r.ok = nicks_.claim(e.name, {e.from, e.conn});
+  mailbox_.post(e.from, std::move(r));
+}
+
+void Shard::own_create(Envelope& e) {
+  Envelope r = answer(Envelope::Kind::CreateResult, e);
+  if (rooms_.find(e.name)) {
+    r.created = chat::CreateStatus::Exists;
+    mailbox_.post(e.from, std::move(r));
+    return;
+  }
+  // Ids are dense (they index every shard's member table): only take one
+  // when the room will exist.
+  std::uint32_t id = ctx_.rooms.load(std::memory_order_relaxed);
+  do {
+    if (id >= lim_.max_rooms) {
+      r.created = chat::CreateStatus::Limit;
+      mailbox_.post(e.from, std::move(r));
+      return;
+    }
+  } while (!ctx_.rooms.compare_exchange_weak(id, id + 1, std::memory_order_relaxed));
+  rooms_.create(e.name, id);
+  for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
+    Envelope a;
+    a.kind = Envelope::Kind::RoomAdded;
+    a.room_id = id;
+    a.name = e.name;
+    mailbox_.post(s, std::move(a));
+  }
+  r.created = chat::CreateStatus::Created;
+  mailbox_.post(e.from, std::move(r));
+}
+
+void Shard::own_join(Envelope& e) {
+  Envelope r = answer(Envelope::Kind::JoinResult, e);
+  r.name = e.name;
+  if (auto* room = rooms_.find(e.name)) {
+    rooms_.add_member(*room, e.from);
+    fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, wall_clock_ms())),
+            e.conn, e.from);
+    r.ok = true;
+    r.room_id = room->id;
+    r.nick = std::move(e.nick);
+  }
+  mailbox_.post(e.from, std::move(r));
+}
+
+void Shard::own_leave(Envelope& e) {
+  auto* room = rooms_.find(e.room_id);
+  if (!room) return;
+  rooms_.remove_member(*room, e.from);
+  const auto kind = e.leave == chat::LeaveKind::Quit ? chat::EventKind::Quit : chat::EventKind::Left;
+  fan_out(*room, EventRef(SharedEvent::create(kind, e.nick, room->name, {}, wall_clock_ms())), e.conn, e.from);
+}
+
+void Shard::own_publish(Envelope& e) {
+  if (auto* room = rooms_.find(e.room_id)) fan_out(*room, std::move(e.event), e.conn, e.from);
+}
+
+// Stamps the room's next sequence number on `event` and sends it to every
+// shard with members in the room, `exclude` (the sender) left out on its shard.
+void Shard::fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard) {
+  event->set_seq(++room.events);
+  for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
+    if (room.members_on[s] == 0) continue;
+    Envelope d;
+    d.kind = Envelope::Kind::Deliver;
+    d.room_id = room.id;
+    d.event = event.share();
+    d.conn = s == exclude_shard ? exclude : 0;
+    mailbox_.post(s, std::move(d));
+  }
+}
+
+}  // namespace chatd::shard

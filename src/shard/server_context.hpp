@@ -1,0 +1,47 @@
+#pragma once
+// What all shards share, and what each shard publishes about itself.
+#include <atomic>
+#include <cstdint>
+
+#include "chat/dialect.hpp"
+#include "chat/server_log.hpp"
+#include "shard/admission.hpp"
+#include "shard/limits.hpp"
+#include "shard/mailbox.hpp"
+#include "shard/server_config.hpp"
+
+namespace chatd::shard {
+
+// Created before the shard threads start; outlives them. The config and the
+// mesh's layout are read-only; the rest is atomics or internally locked.
+struct ServerContext {
+  ServerContext(const ServerConfig& cfg, unsigned shards)
+      : config(cfg), live(cfg.limits), dialect(chat::line_dialect(cfg.lang)), log(cfg.lang), mesh(shards) {}
+
+  const ServerConfig config;  // as started; live-changeable values are in `live`
+  LiveLimits live;
+  const chat::DialectId dialect;  // what clients of the line listeners speak
+  const chat::ServerLog log;      // the server log's wording (--lang)
+  Mesh mesh;
+  Admission admission;
+  std::atomic<std::uint32_t> rooms{0};  // next room id = rooms created so far
+  std::atomic<bool> stopping{false};
+};
+
+// Counters a shard publishes for status and metrics. Written by its shard
+// thread only (relaxed), read by anyone.
+struct ShardStats {
+  std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> connections{0};
+  std::atomic<std::uint64_t> messages_in{0};
+  std::atomic<std::uint64_t> deliveries{0};
+  std::atomic<std::uint64_t> bytes_in{0};
+  std::atomic<std::uint64_t> bytes_out{0};
+  std::atomic<std::uint64_t> slow_disconnects{0};
+  std::atomic<std::uint64_t> limit_disconnects{0};  // flood, login timeout, line limits
+  std::atomic<std::uint64_t> refused{0};            // over max-conns / per-ip, or no fds
+  std::atomic<std::uint64_t> loops{0};
+  std::atomic<std::uint64_t> heartbeat_ms{0};  // last loop pass (watchdog)
+};
+
+}  // namespace chatd::shard
