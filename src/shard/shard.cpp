@@ -30,20 +30,11 @@ std::uint64_t now_ms() {
 }  // namespace
 
 ServerContext::ServerContext(const ServerConfig& cfg, unsigned n)
-    : config(cfg), replies(cfg.lang), count(n), shards(n, nullptr) {
+    : config(cfg), live(cfg.limits), replies(cfg.lang), count(n), shards(n, nullptr) {
   queues.resize(static_cast<std::size_t>(n) * n);
   for (unsigned f = 0; f < n; ++f)
     for (unsigned t = 0; t < n; ++t)
       if (f != t) queues[f * n + t] = std::make_unique<SpscQueue<Envelope>>(8192);
-  live.max_line = cfg.max_line;
-  live.max_outbuf = cfg.max_outbuf;
-  live.line_idle_flush_ms = cfg.line_idle_flush_ms;
-  live.login_timeout_s = cfg.login_timeout_s;
-  live.rate = cfg.rate;
-  live.burst = cfg.burst;
-  live.max_conns = cfg.max_conns;
-  live.max_conns_per_ip = cfg.max_conns_per_ip;
-  live.rooms_per_minute = cfg.rooms_per_minute;
 }
 
 std::size_t Shard::inbox_depth() const {
@@ -57,7 +48,7 @@ std::size_t Shard::inbox_depth() const {
 struct Shard::Connection {
   Connection(const chat::Replies& r, const ServerConfig& cfg, io::Token t, std::string peer_ip,
              std::uint16_t peer_port)
-      : token(t), framer(cfg.max_line), session(r, peer_port), ip(std::move(peer_ip)), port(peer_port) {}
+      : token(t), framer(cfg.limits.max_line), session(r, peer_port), ip(std::move(peer_ip)), port(peer_port) {}
 
   io::Token token;
   chat::LineFramer framer;
@@ -362,11 +353,7 @@ void Shard::release_ip(const std::string& ip) {
 }
 
 void Shard::refresh_limits() {
-  const LiveLimits& l = ctx_.live;
-  constexpr auto r = std::memory_order_relaxed;
-  lim_ = {l.max_line.load(r), l.max_outbuf.load(r), l.line_idle_flush_ms.load(r),
-          l.login_timeout_s.load(r), l.burst.load(r), l.max_conns.load(r),
-          l.max_conns_per_ip.load(r), l.rooms_per_minute.load(r), l.rate.load(r)};
+  lim_ = ctx_.live.snapshot();
   if (accept_paused_until_ms_ && now_ms_ >= accept_paused_until_ms_ && !stopping_) {
     accept_paused_until_ms_ = 0;
     reactor_->set_accepting(true);
@@ -437,9 +424,9 @@ void Shard::pump(Connection& c, std::span<const char> input) {
       return;
     }
   }
-  if (lim_.idle_flush_ms > 0 && !c.flush_armed && c.framer.idle_pending()) {
+  if (lim_.line_idle_flush_ms > 0 && !c.flush_armed && c.framer.idle_pending()) {
     c.flush_armed = true;
-    timers_.push({now_ms_ + lim_.idle_flush_ms, c.token, TimerKind::IdleFlush});
+    timers_.push({now_ms_ + lim_.line_idle_flush_ms, c.token, TimerKind::IdleFlush});
   }
 }
 
@@ -612,8 +599,8 @@ void Shard::run_timers() {
         break;
       case TimerKind::Throttle:
         if (!c->throttled) break;
-        if (cfg_.flood_disconnect_s > 0 &&
-            now_ms_ - c->throttled_since_ms >= cfg_.flood_disconnect_s * 1000ull) {
+        if (lim_.flood_disconnect_s > 0 &&
+            now_ms_ - c->throttled_since_ms >= lim_.flood_disconnect_s * 1000ull) {
           Host h(*this, *c);
           c->stash.clear();
           reply(*c, replies_.flood_disconnect());
@@ -629,7 +616,7 @@ void Shard::run_timers() {
       case TimerKind::IdleFlush: {
         c->flush_armed = false;
         if (!c->framer.idle_pending()) break;
-        const std::uint64_t quiet_since = c->last_rx_ms + lim_.idle_flush_ms;
+        const std::uint64_t quiet_since = c->last_rx_ms + lim_.line_idle_flush_ms;
         if (quiet_since > now_ms_ || c->session.awaiting() || !c->stash.empty() || c->throttled) {
           c->flush_armed = true;
           timers_.push({std::max(quiet_since, now_ms_ + 1), c->token, TimerKind::IdleFlush});
@@ -753,7 +740,7 @@ void Shard::own_create(Envelope& e) {
   // when the room will exist.
   std::uint32_t id = ctx_.rooms.load(std::memory_order_relaxed);
   do {
-    if (id >= cfg_.max_rooms) {
+    if (id >= lim_.max_rooms) {
       r.status = static_cast<std::uint8_t>(chat::CreateStatus::Limit);
       post(e.from, std::move(r));
       return;

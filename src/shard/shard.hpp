@@ -100,12 +100,6 @@ class Shard final : public io::ReactorHandler {
     TimerKind kind;
     bool operator>(const Timer& o) const { return due_ms > o.due_ms; }
   };
-  // This pass's copy of the live limits (one relaxed load each per pass).
-  struct Limits {
-    std::size_t max_line, max_outbuf;
-    unsigned idle_flush_ms, login_timeout_s, burst, max_conns, max_conns_per_ip, rooms_per_minute;
-    double rate;
-  };
   struct LocalRoom {
     std::vector<std::uint32_t> members;  // connection slots
   };
@@ -178,7 +172,7 @@ class Shard final : public io::ReactorHandler {
   std::atomic<bool> sleeping_{false};
 
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  Limits lim_{};
+  Limits lim_{};  // this pass's copy of the live limits (refresh_limits)
   std::uint64_t accept_paused_until_ms_ = 0;  // after EMFILE/ENFILE
   std::uint64_t now_ms_ = 0;
   std::uint64_t stop_deadline_ms_ = 0;
