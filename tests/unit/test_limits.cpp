@@ -1,10 +1,15 @@
 // The limits table and what is derived from it: defaults, LiveLimits
-// snapshots and the reload report, the K/M/G size spelling.
+// snapshots and the reload report, the K/M/G size spelling, and the table
+// in docs/operations.md.
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "shard/limits.hpp"
 
@@ -145,4 +150,44 @@ TEST_CASE("sizes: K/M/G are powers of 1024") {
   for (std::size_t v : {std::size_t{1}, std::size_t{1023}, std::size_t{1025}, std::size_t{4} << 20,
                         (std::size_t{5} << 30) + (std::size_t{1} << 20)})
     CHECK(parse_size(format_size(v)) == v);
+}
+
+// ---------------------------------------------------------------- docs
+
+namespace {
+
+// The limits table of docs/operations.md, as it must read.
+std::string limits_markdown() {
+  std::string md =
+      "| key | default | checked | on SIGHUP | meaning |\n"
+      "|---|---|---|---|---|\n";
+  const Limits defaults;
+  for_each_limit(defaults, [&](const LimitInfo& info, const auto& value) {
+    const bool size = info.check.form == Check::Form::Size;
+    const std::string def = size ? format_size(static_cast<std::size_t>(value)) : fmt::format("{}", value);
+    std::string check = "any";
+    if (info.check.form == Check::Form::Range) check = fmt::format("{} to {}", info.check.min, info.check.max);
+    if (size) check = fmt::format("at least {}", format_size(static_cast<std::size_t>(info.check.min)));
+    md += fmt::format("| `{}` | `{}` | {} | {} | {} |\n", info.key, def, check,
+                      info.applies == Applies::Live ? "live" : "restart", info.help);
+  });
+  return md;
+}
+
+}  // namespace
+
+TEST_CASE("docs/operations.md shows the limits table as it is") {
+  const std::string path = std::string(CHATD_SOURCE_ROOT) + "/docs/operations.md";
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in, "cannot read " << path);
+  const std::string doc{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const std::string begin = "<!-- limits table: generated, see tests/unit/test_limits.cpp -->\n";
+  const std::string end = "<!-- end of the limits table -->\n";
+  const auto b = doc.find(begin);
+  const auto e = doc.find(end);
+  REQUIRE_MESSAGE((b != std::string::npos && e != std::string::npos && b < e),
+                  path << " lacks the markers " << begin << " and " << end);
+  const std::string shown = doc.substr(b + begin.size(), e - b - begin.size());
+  const std::string want = limits_markdown();
+  CHECK_MESSAGE(shown == want, "replace the table in " << path << " with:\n" << want);
 }
