@@ -7,6 +7,7 @@
 #include <iterator>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -64,7 +65,9 @@ TEST_CASE("for_each_limit hands out the fields themselves") {
   Limits l;
   for_each_limit(l, [](const LimitInfo& info, auto& value) {
     if (info.key == "max-line") value = 100;
-    if (info.key == "rate") value = 2.5;
+    using T = std::remove_reference_t<decltype(value)>;
+    if constexpr (std::is_floating_point_v<T>)
+      if (info.key == "rate") value = 2.5;
   });
   CHECK(l.max_line == 100);
   CHECK(l.rate == 2.5);
