@@ -66,7 +66,8 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
   X(max_conns_per_ip, unsigned, "max-conns-per-ip", 0, Live, any_value(),                 \
     "connections per client address; 0 = no limit")                                       \
   X(rooms_per_minute, unsigned, "rooms-per-minute", 10, Live, any_value(),                \
-    "room creations per client per minute; 0 = no limit")
+    "room creations per client per minute; 0 = no limit")                                 \
+  /* new rows above this line */
 // clang-format on
 
 // One row of the table without its C++ field.
