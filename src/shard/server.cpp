@@ -153,39 +153,9 @@ std::vector<Server::ShardView> Server::shard_views() const {
   return v;
 }
 
-std::vector<std::string> Server::reload(const ServerConfig& cfg) {
-  std::vector<std::string> said;
-  LiveLimits& live = ctx_->live;
-  auto apply = [&](const char* name, auto& atom, auto value) {
-    auto old = atom.load();
-    if (old == value) return;
-    atom.store(value);
-    said.push_back(fmt::format("{}: {} -> {}", name, old, value));
-  };
-  apply("max-line", live.max_line, cfg.max_line);
-  apply("max-outbuf", live.max_outbuf, cfg.max_outbuf);
-  apply("line-idle-flush", live.line_idle_flush_ms, cfg.line_idle_flush_ms);
-  apply("login-timeout", live.login_timeout_s, cfg.login_timeout_s);
-  apply("rate", live.rate, cfg.rate);
-  apply("burst", live.burst, cfg.burst);
-  apply("max-conns", live.max_conns, cfg.max_conns);
-  apply("max-conns-per-ip", live.max_conns_per_ip, cfg.max_conns_per_ip);
-  apply("rooms-per-minute", live.rooms_per_minute, cfg.rooms_per_minute);
-  const ServerConfig& was = ctx_->config;
-  auto restart = [&](const char* name, bool changed) {
-    if (changed) said.push_back(fmt::format("{}: changed in the config, applies after a restart", name));
-  };
-  restart("threads", cfg.threads != was.threads);
-  restart("backend", cfg.backend != was.backend);
-  restart("lang", cfg.lang != was.lang);
-  restart("max-rooms", cfg.max_rooms != was.max_rooms);
-  restart("backlog", cfg.backlog != was.backlog);
-  bool listen_changed = cfg.listen.size() != was.listen.size();
-  for (std::size_t i = 0; !listen_changed && i < cfg.listen.size(); ++i)
-    listen_changed = cfg.listen[i].text != was.listen[i].text;
-  restart("listen", listen_changed && cfg.inherited_fds.empty());
-  return said;
-}
+std::vector<std::string> Server::reload(const ServerConfig& cfg) { return ctx_->live.update(cfg.limits); }
+
+Limits Server::limits() const { return ctx_->live.snapshot(); }
 
 std::uint64_t Server::oldest_heartbeat_ms() const {
   std::uint64_t oldest = ~0ull;

@@ -42,9 +42,12 @@ class Server {
     std::size_t inbox_depth;
   };
   std::vector<ShardView> shard_views() const;
-  // SIGHUP: applies the values of `cfg` that can change while running and
-  // returns one line per change (or per value that needs a restart).
+  // SIGHUP: applies the live limits of `cfg` (LiveLimits::update) and
+  // returns one line per changed limit; the other keys of `cfg` are not
+  // looked at (sys::reload reports those that changed as restart-only).
   std::vector<std::string> reload(const ServerConfig& cfg);
+  // The limits in effect now.
+  Limits limits() const;
   // Oldest shard loop heartbeat (ms, CLOCK_MONOTONIC_COARSE): a stuck shard
   // holds it back, which stops the watchdog pings.
   std::uint64_t oldest_heartbeat_ms() const;

@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "io/reactor.hpp"
+#include "shard/limits.hpp"
 #include "shard/server.hpp"
 #include "sys/systemd.hpp"
 
@@ -98,6 +99,14 @@ std::string render_metrics(const shard::Server& server) {
             [](const auto& v) { return v.accepted; });
   per_shard("chatd_shard_deliveries_total", "counter", "Room events queued to members per shard.",
             [](const auto& v) { return v.deliveries; });
+
+  // One series per row of the limits table: the value in effect now.
+  x.header("chatd_limit", "gauge",
+           "Each limit's value in effect (name: its option and config key; live ones follow SIGHUP).");
+  const shard::Limits limits = server.limits();
+  shard::for_each_limit(limits, [&](const shard::LimitInfo& info, const auto& value) {
+    x.sample("chatd_limit", value, fmt::format("name=\"{}\"", info.key));
+  });
 
   x.header("chatd_backend_info", "gauge", "The event loop backend in use.");
   x.sample("chatd_backend_info", 1, fmt::format("backend=\"{}\"", server.backend()));

@@ -8,33 +8,18 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <type_traits>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+
+#include "shard/limits.hpp"
 
 namespace chatd::sys {
 namespace {
 
 constexpr const char* kDescription =
     "chatd - a multi-room text chat daemon (telnet/netcat line protocol)";
-
-// A size with an optional K/M/G suffix (powers of 1024).
-std::optional<std::size_t> parse_size(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  std::size_t pos = 0;
-  unsigned long long v = 0;
-  try {
-    v = std::stoull(s, &pos);
-  } catch (...) {
-    return std::nullopt;
-  }
-  std::string unit = s.substr(pos);
-  if (unit.empty() || unit == "B") return v;
-  if (unit == "K" || unit == "KiB" || unit == "k") return v << 10;
-  if (unit == "M" || unit == "MiB") return v << 20;
-  if (unit == "G" || unit == "GiB") return v << 30;
-  return std::nullopt;
-}
 
 std::string trim(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
@@ -49,11 +34,42 @@ std::string first_line(std::string s) {
   return s;
 }
 
+// A limit CLI11 keeps as text (a Check::Form::Size one: "4M").
+struct SizeText {
+  std::string text;
+  std::string default_text;  // for the error message's example
+};
+
 // Values CLI11 keeps as text; finish() turns them into the server's types.
 struct Raw {
   std::vector<std::string> listen;
-  std::string backend = "auto", lang = "en", max_outbuf = "4M", metrics;
+  std::string backend = "auto", lang = "en", metrics;
+  std::map<std::string, SizeText, std::less<>> sizes;  // by limit key
 };
+
+// One limit's option, from its row of the limits table; `value` holds the
+// default. A Size limit is bound to its text in `r` (finish() converts it).
+template <typename T>
+void add_limit(CLI::App& app, const shard::LimitInfo& info, T& value, Raw& r) {
+  const std::string name = "--" + std::string(info.key);
+  const std::string help(info.help);
+  switch (info.check.form) {
+    case shard::Check::Form::Any:
+      app.add_option(name, value, help)->capture_default_str();
+      break;
+    case shard::Check::Form::Range:
+      app.add_option(name, value, help)
+          ->check(CLI::Range(static_cast<T>(info.check.min), static_cast<T>(info.check.max)))
+          ->capture_default_str();
+      break;
+    case shard::Check::Form::Size: {
+      const std::string text = shard::format_size(static_cast<std::size_t>(value));
+      SizeText& s = r.sizes[std::string(info.key)] = {text, text};
+      app.add_option(name, s.text, help)->capture_default_str();
+      break;
+    }
+  }
+}
 
 // Every option except --config, bound to `o` and `r`. The same definition
 // serves the real parse and the per-line check of the config file, so both
@@ -72,34 +88,13 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
-  app.add_option("--max-line", c.max_line, "longest accepted line in bytes")
-      ->check(CLI::Range(std::size_t{64}, std::size_t{1} << 20))->capture_default_str();
-  app.add_option("--max-outbuf", r.max_outbuf, "unsent output per client before it is dropped (K/M/G)")
-      ->capture_default_str();
-  app.add_option("--line-idle-flush", c.line_idle_flush_ms,
-                 "ms after which a partial line without newline counts as a line; 0 = never")
-      ->check(CLI::Range(0u, 60000u))->capture_default_str();
-  app.add_option("--login-timeout", c.login_timeout_s, "seconds to send a nickname; 0 = no limit")
-      ->check(CLI::Range(0u, 86400u))->capture_default_str();
-  app.add_option("--max-rooms", c.max_rooms, "rooms the server will hold")
-      ->check(CLI::Range(1u, 10000000u))->capture_default_str();
+  shard::for_each_limit(c.limits, [&](const shard::LimitInfo& info, auto& value) {
+    add_limit(app, info, value, r);
+  });
   app.add_option("--shutdown-timeout", c.shutdown_timeout_s, "seconds to flush clients on stop")
       ->check(CLI::Range(0u, 3600u))->capture_default_str();
   app.add_option("--backlog", c.backlog, "listen() backlog")
       ->check(CLI::Range(1, 1 << 20))->capture_default_str();
-  app.add_option("--rate", c.rate, "lines per second a client may send (flood control); 0 = off")
-      ->check(CLI::Range(0.0, 1e9))->capture_default_str();
-  app.add_option("--burst", c.burst, "lines a client may send at once before --rate applies")
-      ->check(CLI::Range(1u, 1000000u))->capture_default_str();
-  app.add_option("--flood-disconnect", c.flood_disconnect_s,
-                 "seconds of non-stop throttling before a flooder is disconnected; 0 = never")
-      ->check(CLI::Range(0u, 86400u))->capture_default_str();
-  app.add_option("--max-conns", c.max_conns, "connections the server accepts; 0 = no limit")
-      ->capture_default_str();
-  app.add_option("--max-conns-per-ip", c.max_conns_per_ip, "connections per client address; 0 = no limit")
-      ->capture_default_str();
-  app.add_option("--rooms-per-minute", c.rooms_per_minute, "room creations per client per minute; 0 = no limit")
-      ->capture_default_str();
   app.add_option("--io-buffers", c.reactor.buf_ring_entries,
                  "io_uring provided read buffers per shard (power of two)")
       ->check(CLI::Range(1u, 32768u))->capture_default_str();
@@ -121,10 +116,21 @@ std::optional<Problem> finish(Options& o, const Raw& r) {
             : r.backend == "epoll" ? io::BackendKind::Epoll
                                    : io::BackendKind::Auto;
   c.lang = *chat::parse_lang(r.lang);
-  auto outbuf = parse_size(r.max_outbuf);
-  if (!outbuf || *outbuf < 1024)
-    return Problem{"max-outbuf", fmt::format("'{}' is not a size of at least 1K (e.g. 4M)", r.max_outbuf)};
-  c.max_outbuf = *outbuf;
+  std::optional<Problem> bad_size;
+  shard::for_each_limit(c.limits, [&](const shard::LimitInfo& info, auto& value) {
+    if (info.check.form != shard::Check::Form::Size || bad_size) return;
+    const SizeText& s = r.sizes.find(info.key)->second;
+    const auto bytes = shard::parse_size(s.text);
+    if (!bytes || *bytes < info.check.min) {
+      bad_size = Problem{std::string(info.key),
+                         fmt::format("'{}' is not a size of at least {} (e.g. {})", s.text,
+                                     shard::format_size(static_cast<std::size_t>(info.check.min)),
+                                     s.default_text)};
+      return;
+    }
+    value = static_cast<std::remove_reference_t<decltype(value)>>(*bytes);
+  });
+  if (bad_size) return bad_size;
   c.listen.clear();
   std::vector<std::string> listen = r.listen;
   if (listen.empty()) listen.push_back("127.0.0.1:6789");

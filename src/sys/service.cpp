@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "shard/limits.hpp"
 #include "shard/server.hpp"
 #include "sys/logging.hpp"
 #include "sys/signals.hpp"
@@ -35,14 +36,23 @@ std::string status_line(const shard::Server& server) {
   return fmt::format("STATUS={} connections, {} rooms, {} messages", t.connections, t.rooms, t.messages_in);
 }
 
-// Values Server::reload does not cover; they are read once at start.
+// Every key read once at start, except the limits (their table says which
+// of them need a restart, and LiveLimits::update reports those): compared
+// with what the process started with.
 void restart_only(const Options& next, const Options& started, std::vector<std::string>& said) {
-  auto note = [&](const char* name, bool changed) {
-    if (changed) said.push_back(fmt::format("{}: changed in the config, applies after a restart", name));
+  auto note = [&](std::string_view key, bool changed) {
+    if (changed) said.push_back(shard::restart_notice(key));
   };
   const auto &n = next.server, &s = started.server;
+  note("threads", n.threads != s.threads);
+  note("backend", n.backend != s.backend);
+  note("lang", n.lang != s.lang);
+  note("backlog", n.backlog != s.backlog);
+  bool listen_changed = n.listen.size() != s.listen.size();
+  for (std::size_t i = 0; !listen_changed && i < n.listen.size(); ++i)
+    listen_changed = n.listen[i].text != s.listen[i].text;
+  note("listen", listen_changed && n.inherited_fds.empty());  // socket activation: the unit decides
   note("shutdown-timeout", n.shutdown_timeout_s != s.shutdown_timeout_s);
-  note("flood-disconnect", n.flood_disconnect_s != s.flood_disconnect_s);
   note("io-buffers", n.reactor.buf_ring_entries != s.reactor.buf_ring_entries);
   note("io-buffer-size", n.reactor.buf_size != s.reactor.buf_size);
   const std::string nm = next.metrics ? next.metrics->text : "", sm = started.metrics ? started.metrics->text : "";
