@@ -94,7 +94,6 @@ Server::Server(const ServerConfig& cfg) {
       r = io::make_epoll_reactor(cfg.reactor);
     }
     shards_.push_back(std::make_unique<Shard>(*ctx_, s, std::move(r), std::move(per_shard[s])));
-    ctx_->shards[s] = shards_.back().get();
   }
 }
 

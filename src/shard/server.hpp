@@ -33,7 +33,7 @@ class Server {
 
   std::string_view backend() const { return backend_; }
   const std::string& backend_reason() const { return backend_reason_; }
-  unsigned shards() const { return ctx_->count; }
+  unsigned shards() const { return ctx_->mesh.count; }
   const std::vector<std::string>& listening() const { return listening_; }
   ServerTotals totals() const;
   // Per-shard figures for metrics.
