@@ -17,7 +17,11 @@ namespace chatd::io {
 // dense slot index (reactors keep per-slot state in a vector), the high 32
 // bits a generation that makes stale completions harmless.
 using Token = std::uint64_t;
+constexpr Token make_token(std::uint32_t slot, std::uint32_t generation) {
+  return (static_cast<Token>(generation) << 32) | slot;
+}
 constexpr std::uint32_t token_slot(Token t) { return static_cast<std::uint32_t>(t); }
+constexpr std::uint32_t token_generation(Token t) { return static_cast<std::uint32_t>(t >> 32); }
 
 // Callbacks from a reactor to its owner; only ever called on the thread
 // running Reactor::run_once, never reentrantly from Reactor methods.
