@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstring>
 #include <ctime>
-#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -18,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "io/reactor.hpp"
+#include "io/slot_table.hpp"
 #include "shard/server.hpp"
 #include "sys/systemd.hpp"
 
@@ -110,6 +110,8 @@ std::string render_metrics(const shard::Server& server) {
 
 // ---------------------------------------------------------------- server
 
+// Constructed and destroyed by the owner's thread; between start() and the
+// destructor, everything else runs on the metrics thread.
 class MetricsServer::Impl final : public io::ReactorHandler {
  public:
   Impl(const io::SocketAddress& addr, const shard::Server& server)
@@ -131,8 +133,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
     stop_.store(true, std::memory_order_relaxed);
     reactor_->wake();
     if (thread_.joinable()) thread_.join();
-    for (auto& c : clients_)
-      if (c) reactor_->close(c->token);
+    clients_.for_each([&](const Client& c) { reactor_->close(c.token); });
   }
 
   void start() {
@@ -144,25 +145,12 @@ class MetricsServer::Impl final : public io::ReactorHandler {
 
   // ReactorHandler: all on the metrics thread.
   void on_accept(int fd, const sockaddr_storage&) override {
-    if (live_ >= kMaxClients) {
+    if (clients_.size() >= kMaxClients) {
       ::close(fd);
       return;
     }
-    std::uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(clients_.size());
-      clients_.emplace_back();
-      gens_.push_back(0);
-    }
-    const io::Token token = (static_cast<std::uint64_t>(++gens_[slot]) << 32) | slot;
-    clients_[slot].emplace();
-    clients_[slot]->token = token;
-    clients_[slot]->deadline_ms = coarse_now_ms() + kClientTimeoutMs;
-    ++live_;
-    reactor_->add_connection(fd, token);
+    const Client& c = clients_.emplace(coarse_now_ms() + kClientTimeoutMs);
+    reactor_->add_connection(fd, c.token);
   }
 
   void on_accept_error(int err) override {
@@ -217,20 +205,18 @@ class MetricsServer::Impl final : public io::ReactorHandler {
   bool has_pending_work() const override { return !doomed_.empty(); }
 
  private:
+  // One scraper connection; lives in clients_ (metrics thread only).
   struct Client {
-    io::Token token = 0;
+    Client(io::Token t, std::uint64_t deadline) : token(t), deadline_ms(deadline) {}
+    io::Token token;
     std::string request;
     std::string response;
     std::size_t sent = 0;
-    std::uint64_t deadline_ms = 0;
+    std::uint64_t deadline_ms;
     bool answered = false;
   };
 
-  Client* find(io::Token t) {
-    const auto slot = io::token_slot(t);
-    if (slot >= clients_.size() || !clients_[slot] || clients_[slot]->token != t) return nullptr;
-    return &*clients_[slot];
-  }
+  Client* find(io::Token t) { return clients_.find(t); }
 
   void handle(Client& c) {
     const auto eol = c.request.find('\n');
@@ -274,11 +260,8 @@ class MetricsServer::Impl final : public io::ReactorHandler {
 
   void drop(io::Token t) {
     if (!find(t)) return;
-    const auto slot = io::token_slot(t);
     reactor_->close(t);
-    clients_[slot].reset();
-    free_.push_back(slot);
-    --live_;
+    clients_.erase(t);
   }
 
   void run() {
@@ -287,8 +270,9 @@ class MetricsServer::Impl final : public io::ReactorHandler {
       for (io::Token t : doomed_) drop(t);
       doomed_.clear();
       const std::uint64_t now = coarse_now_ms();
-      for (auto& c : clients_)
-        if (c && now >= c->deadline_ms) doomed_.push_back(c->token);
+      clients_.for_each([&](const Client& c) {
+        if (now >= c.deadline_ms) doomed_.push_back(c.token);
+      });
       for (io::Token t : doomed_) drop(t);
       doomed_.clear();
       if (resume_accept_ms_ && now >= resume_accept_ms_) {
@@ -304,11 +288,8 @@ class MetricsServer::Impl final : public io::ReactorHandler {
   std::string address_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::vector<std::optional<Client>> clients_;
-  std::vector<std::uint32_t> gens_;
-  std::vector<std::uint32_t> free_;
+  io::SlotTable<Client> clients_;
   std::vector<io::Token> doomed_;
-  std::size_t live_ = 0;
   std::uint64_t resume_accept_ms_ = 0;
 };
 
