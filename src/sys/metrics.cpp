@@ -16,10 +16,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "io/clock.hpp"
 #include "io/reactor.hpp"
 #include "io/slot_table.hpp"
 #include "shard/server.hpp"
-#include "sys/systemd.hpp"
 
 namespace chatd::sys {
 namespace {
@@ -149,7 +149,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
       ::close(fd);
       return;
     }
-    const Client& c = clients_.emplace(coarse_now_ms() + kClientTimeoutMs);
+    const Client& c = clients_.emplace(io::coarse_now_ms() + kClientTimeoutMs);
     reactor_->add_connection(fd, c.token);
   }
 
@@ -158,7 +158,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
     // spinning on a listener that stays readable.
     spdlog::warn("metrics: cannot accept: {}; pausing for {} ms", std::strerror(err), kAcceptPauseMs);
     reactor_->set_accepting(false);
-    resume_accept_ms_ = coarse_now_ms() + kAcceptPauseMs;
+    resume_accept_ms_ = io::coarse_now_ms() + kAcceptPauseMs;
   }
 
   void on_data(io::Token t, std::span<const char> bytes) override {
@@ -269,7 +269,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
       reactor_->run_once(*this, 1000);
       for (io::Token t : doomed_) drop(t);
       doomed_.clear();
-      const std::uint64_t now = coarse_now_ms();
+      const std::uint64_t now = io::coarse_now_ms();
       clients_.for_each([&](const Client& c) {
         if (now >= c.deadline_ms) doomed_.push_back(c.token);
       });
