@@ -10,6 +10,7 @@
 
 #include "backend.hpp"
 #include "clock.hpp"
+#include "io/socket.hpp"
 #include "limits.hpp"
 #include "plan.hpp"
 #include "progress.hpp"
@@ -201,7 +202,7 @@ int run_scenario(const Config& cfg) {
   res.cfg = cfg;
   res.rooms = plan.rooms;
   res.backend = backend_name;
-  res.server = endpoint_string(plan.server);
+  res.server = io::address_text(plan.server.addr);
   res.nofile_hard = nofile.hard;
 
   Run run(cfg, plan, sh, workers);

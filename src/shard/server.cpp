@@ -18,14 +18,6 @@ unsigned cpu_count() {
   return n ? n : 1;
 }
 
-std::string address_text(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  auto [ip, port] = io::describe_peer(ss);
-  return ss.ss_family == AF_INET6 ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
-}
-
 }  // namespace
 
 Server::Server(const ServerConfig& cfg) {
@@ -53,7 +45,7 @@ Server::Server(const ServerConfig& cfg) {
   std::vector<io::SocketAddress> addrs = cfg.listen;
   std::vector<std::vector<int>> per_shard(n);
   for (int fd : cfg.inherited_fds) {
-    listening_.push_back(address_text(fd));
+    listening_.push_back(io::local_address_text(fd));
     for (auto& v : per_shard) v.push_back(fd);
   }
   for (auto& addr : addrs) {
@@ -74,7 +66,7 @@ Server::Server(const ServerConfig& cfg) {
         socklen_t len = sizeof ss;
         ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
         addr.storage = ss;
-        listening_.push_back(address_text(fd.get()));
+        listening_.push_back(io::local_address_text(fd.get()));
       }
       per_shard[s].push_back(fd.get());
       listen_fds_.push_back(std::move(fd));

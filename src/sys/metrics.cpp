@@ -121,11 +121,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
     } catch (const std::system_error& e) {
       throw std::runtime_error(fmt::format("--metrics: {}", e.what()));
     }
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len);
-    auto [ip, port] = io::describe_peer(ss);
-    address_ = ss.ss_family == AF_INET6 ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
+    address_ = io::local_address_text(listener_.get());
     reactor_->add_listener(listener_.get());
   }
 
