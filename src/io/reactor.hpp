@@ -80,26 +80,41 @@ class Reactor {
 
 enum class BackendKind : std::uint8_t { Auto, Uring, Epoll };
 
-// What make_reactor chose and why (for the one log line at start).
+// "io_uring", "epoll" (as Reactor::name() says) or "auto".
+constexpr std::string_view backend_name(BackendKind k) {
+  return k == BackendKind::Uring ? "io_uring" : k == BackendKind::Epoll ? "epoll" : "auto";
+}
+
+// Whether this process can run UringReactor here: tries the real thing
+// (ring setup, opcodes, a provided-buffer ring, one multishot recv).
+struct BackendProbe {
+  bool uring_ok = false;
+  std::string why_not;  // when !uring_ok: why, in words an operator can act on
+};
+BackendProbe probe_uring();
+
+// What choose_backend resolved a request to, and why (for the one log line
+// at start): "requested", "io_uring available", or "io_uring unavailable
+// (<why>); falling back to epoll".
 struct BackendChoice {
-  BackendKind kind = BackendKind::Epoll;
+  BackendKind kind = BackendKind::Epoll;  // Uring or Epoll, never Auto
   std::string reason;
 };
 
-// Probes io_uring (with the features UringReactor needs) and picks a
-// backend. For Uring, an empty `kind` means refused; `reason` says why in
-// words an operator can act on.
-struct BackendProbe {
-  bool uring_ok = false;
-  std::string why_not;  // when !uring_ok
-};
-BackendProbe probe_uring();
+// Resolves --backend: Epoll as asked; Uring if probe_uring accepts it;
+// Auto takes io_uring when available, else epoll. Throws std::runtime_error
+// ("--backend uring: <why>", one line) when Uring is requested and refused.
+BackendChoice choose_backend(BackendKind requested);
 
 struct ReactorConfig {
   unsigned buf_ring_entries = 256;   // io_uring provided buffers per shard (held only during a read)
   unsigned buf_size = 4096;          // bytes per io_uring provided buffer (chat lines are short)
 };
 
+// A reactor of a resolved kind (Uring or Epoll; Auto throws
+// std::invalid_argument). Never null: throws std::system_error when the
+// kernel refuses (out of memory or descriptors, io_uring setup failing).
+std::unique_ptr<Reactor> make_reactor(BackendKind resolved, const ReactorConfig& cfg);
 std::unique_ptr<Reactor> make_epoll_reactor(const ReactorConfig& cfg);
 std::unique_ptr<Reactor> make_uring_reactor(const ReactorConfig& cfg);
 
