@@ -105,7 +105,7 @@ class TestHandler final : public ReactorHandler {
     } else {
       slot = next_slot_++;
     }
-    const Token t = (static_cast<Token>(++gen_) << 32) | slot;
+    const Token t = make_token(slot, ++gen_);
     conns[t].peer = peer;
     accepted.push_back(t);
     r_.add_connection(fd, t);
