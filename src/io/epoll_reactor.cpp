@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "io/accept_policy.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 
@@ -22,6 +23,7 @@ constexpr std::uint64_t kTagBit = 1ULL << 63;
 constexpr std::uint64_t kWakeTag = kTagBit | 0xffffffffULL;
 constexpr std::size_t kMaxIov = 1024;  // IOV_MAX: a backlog goes out in few syscalls
 constexpr int kReadsPerTurn = 4;  // fairness: a flooding peer yields after this
+constexpr int kAcceptsPerTurn = 256;  // ... and a connection storm after this
 
 // Reactor state of one connection slot.
 struct Conn {
@@ -66,20 +68,7 @@ class EpollReactor final : public Reactor {
   }
 
   void set_accepting(bool on) override {
-    for (std::size_t i = 0; i < listeners_.size(); ++i) {
-      auto& l = listeners_[i];
-      if (l.active == on) continue;
-      l.active = on;
-      if (on) {
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-        ev.data.u64 = kTagBit | i;
-        ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev);
-        accept_ready_ = true;  // connections may have queued meanwhile
-      } else {
-        ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr);
-      }
-    }
+    for (std::size_t i = 0; i < listeners_.size(); ++i) set_listener_active(i, on);
   }
 
   void add_connection(int fd, Token t) override {
@@ -183,24 +172,47 @@ class EpollReactor final : public Reactor {
     h.on_closed(c.token, err);
   }
 
+  void set_listener_active(std::size_t i, bool on) {
+    Listener& l = listeners_[i];
+    if (l.active == on) return;
+    l.active = on;
+    if (on) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+      ev.data.u64 = kTagBit | i;
+      ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev);
+      accept_ready_ = true;  // connections may have queued meanwhile
+    } else {
+      ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr);
+    }
+  }
+
   void accept_all(ReactorHandler& h) {
     accept_ready_ = false;
-    for (auto& l : listeners_) {
-      if (!l.active) continue;
+    // Indexes, not references: handlers may add listeners.
+    for (std::size_t li = 0; li < listeners_.size(); ++li) {
       // Bounded so a connection storm cannot starve established clients.
-      for (int i = 0; i < 256; ++i) {
+      for (int budget = kAcceptsPerTurn; listeners_[li].active; --budget) {
+        if (budget == 0) {
+          accept_ready_ = true;  // more may be waiting: come back next turn
+          break;
+        }
+        const int lfd = listeners_[li].fd;
         sockaddr_storage peer{};
         socklen_t len = sizeof peer;
-        int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &len,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&peer), &len,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
           h.on_accept(fd, peer);
-          if (!l.active) break;
-          if (i == 255) accept_ready_ = true;
           continue;
         }
-        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) break;
-        h.on_accept_error(errno);
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK) break;  // the backlog is empty
+        const AcceptOutcome outcome = classify_accept_error(err);
+        if (outcome == AcceptOutcome::Retry) continue;
+        set_listener_active(li, false);
+        if (outcome == AcceptOutcome::Failed) log_accept_failure(name(), lfd, err);
+        h.on_accept_error(err);
         break;
       }
     }

@@ -31,8 +31,14 @@ class ReactorHandler {
   // A new connected, non-blocking socket from a listener. The owner either
   // calls Reactor::add_connection or closes it.
   virtual void on_accept(int fd, const sockaddr_storage& peer) = 0;
-  // accept failed with something other than EAGAIN (EMFILE, ENFILE, ...).
-  // The reactor pauses that listener until resume_accepting().
+  // accept failed in a way that concerns the listener, not one connection
+  // (io/accept_policy.hpp; errors of a single new connection, such as
+  // ECONNABORTED, are retried silently and never reported): out of
+  // descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), or anything
+  // unexpected (which the reactor also logs). Every backend has already
+  // stopped accepting on that listener, so doing nothing cannot spin; the
+  // owner usually calls set_accepting(false) to pause every listener, and
+  // set_accepting(true) a little later resumes them all.
   virtual void on_accept_error(int err) = 0;
   // Bytes read from a connection; the span is valid only during the call.
   virtual void on_data(Token t, std::span<const char> bytes) = 0;
@@ -60,7 +66,8 @@ class Reactor {
   virtual std::string_view name() const = 0;
   // Accept connections from a listening socket (not owned by the reactor).
   virtual void add_listener(int fd) = 0;
-  // Stop or restart accepting on every listener (fd limits, shutdown).
+  // Stop or restart accepting on every listener (fd limits, shutdown); true
+  // also resumes listeners an accept error stopped.
   virtual void set_accepting(bool on) = 0;
   // Take ownership of a connected socket and start reading it.
   virtual void add_connection(int fd, Token t) = 0;

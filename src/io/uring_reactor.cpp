@@ -27,6 +27,7 @@
 #include <system_error>
 #include <vector>
 
+#include "io/accept_policy.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 #include "io/uring_setup.hpp"
@@ -172,29 +173,6 @@ unsigned round_up_pow2(unsigned v) {
   unsigned p = 1;
   while (p < v) p <<= 1;
   return p;
-}
-
-bool transient_accept_error(int err) {
-  // accept(2): Linux reports pending network errors of the new socket
-  // through accept; the listener itself is fine.
-  switch (err) {
-    case EAGAIN:
-    case EINTR:
-    case ECONNABORTED:
-    case EPROTO:
-    case ENETDOWN:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETUNREACH:
-    case ETIMEDOUT:
-    case EPERM:  // a firewall rule refused it
-      return true;
-    default:
-      return false;
-  }
 }
 
 class UringReactor final : public Reactor {
@@ -522,16 +500,20 @@ class UringReactor final : public Reactor {
       socklen_t len = sizeof peer;
       if (::getpeername(res, reinterpret_cast<sockaddr*>(&peer), &len) != 0) peer = {};
       h.on_accept(res, peer);
-    } else if (res != -ECANCELED && !transient_accept_error(-res)) {
-      // EMFILE, ENFILE, ENOBUFS, ENOMEM...: pause this listener until the
-      // owner calls set_accepting(true); retrying now would spin.
-      Listener& l = listeners_[i];
-      l.paused = true;
-      if (l.armed && !l.cancelling) {
-        l.cancelling = true;
-        queue_cancel(make_ud(Kind::Accept, i, 0));
+    } else if (res != -ECANCELED) {  // -ECANCELED: our own pause
+      const AcceptOutcome outcome = classify_accept_error(-res);
+      if (outcome != AcceptOutcome::Retry) {
+        // Pause this listener until the owner calls set_accepting(true);
+        // retrying now would spin.
+        Listener& l = listeners_[i];
+        l.paused = true;
+        if (l.armed && !l.cancelling) {
+          l.cancelling = true;
+          queue_cancel(make_ud(Kind::Accept, i, 0));
+        }
+        if (outcome == AcceptOutcome::Failed) log_accept_failure(name(), l.fd, -res);
+        h.on_accept_error(-res);
       }
-      h.on_accept_error(-res);
     }
     Listener& l = listeners_[i];  // handlers may have added listeners
     if (!l.armed && accepting_ && !l.paused) arm_accept(i);
