@@ -12,6 +12,8 @@
 #include <system_error>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "io/accept_policy.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
@@ -48,7 +50,10 @@ class EpollReactor final : public Reactor {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = kWakeTag;
-    ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, wakefd_.get(), &ev);
+    // Without it wake() would do nothing and the loop would only notice
+    // other threads at its next timeout: refuse to start instead.
+    if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, wakefd_.get(), &ev) != 0)
+      throw std::system_error(errno, std::generic_category(), "epoll_ctl(wake eventfd)");
   }
 
   ~EpollReactor() override {
@@ -59,12 +64,12 @@ class EpollReactor final : public Reactor {
   std::string_view name() const override { return "epoll"; }
 
   void add_listener(int fd) override {
-    listeners_.push_back({fd, true});
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-    ev.data.u64 = kTagBit | (listeners_.size() - 1);
+    ev.data.u64 = kTagBit | listeners_.size();
     if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
       throw std::system_error(errno, std::generic_category(), "epoll_ctl(listener)");
+    listeners_.push_back({fd, true});  // only once registered: a throw leaves no trace
   }
 
   void set_accepting(bool on) override {
@@ -80,8 +85,11 @@ class EpollReactor final : public Reactor {
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = t;
     if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+      // Reported to the owner as a failed connection by the next run_once.
+      const int err = errno;
+      spdlog::warn("epoll: cannot watch connection fd {}: {}", fd, std::strerror(err));
       conns_[slot].failed = true;
-      pending_errors_.push_back({t, errno});
+      pending_errors_.push_back({t, err});
     }
   }
 
@@ -175,15 +183,26 @@ class EpollReactor final : public Reactor {
   void set_listener_active(std::size_t i, bool on) {
     Listener& l = listeners_[i];
     if (l.active == on) return;
-    l.active = on;
     if (on) {
       epoll_event ev{};
       ev.events = EPOLLIN | EPOLLEXCLUSIVE;
       ev.data.u64 = kTagBit | i;
-      ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev);
+      // EEXIST: a failed pause left it registered, which is what we want.
+      if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev) != 0 && errno != EEXIST) {
+        // Stays inactive, so the next set_accepting(true) tries again.
+        spdlog::error("epoll: cannot resume accepting on listening socket fd {}: {}", l.fd,
+                      std::strerror(errno));
+        return;
+      }
+      l.active = true;
       accept_ready_ = true;  // connections may have queued meanwhile
     } else {
-      ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr);
+      l.active = false;
+      // If this failed, the listener would keep waking the loop for
+      // nothing (accept_all skips it); say so rather than spin quietly.
+      if (::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr) != 0)
+        spdlog::error("epoll: cannot pause accepting on listening socket fd {}: {}", l.fd,
+                      std::strerror(errno));
     }
   }
 
