@@ -94,6 +94,7 @@ constexpr std::string_view backend_name(BackendKind k) {
 
 // Whether this process can run UringReactor here: tries the real thing
 // (ring setup, opcodes, a provided-buffer ring, one multishot recv).
+// Plain value; probe_uring (like choose_backend) may run on any thread.
 struct BackendProbe {
   bool uring_ok = false;
   std::string why_not;  // when !uring_ok: why, in words an operator can act on
@@ -102,7 +103,7 @@ BackendProbe probe_uring();
 
 // What choose_backend resolved a request to, and why (for the one log line
 // at start): "requested", "io_uring available", or "io_uring unavailable
-// (<why>); falling back to epoll".
+// (<why>); falling back to epoll". Plain value.
 struct BackendChoice {
   BackendKind kind = BackendKind::Epoll;  // Uring or Epoll, never Auto
   std::string reason;
