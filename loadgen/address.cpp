@@ -1,9 +1,6 @@
 #include "address.hpp"
 
 #include <arpa/inet.h>
-#include <fmt/format.h>
-
-#include <cstring>
 
 namespace chatd::loadgen {
 
@@ -52,18 +49,6 @@ sockaddr_in SourceRange::at(std::uint64_t i) const {
   a.sin_port = 0;
   a.sin_addr.s_addr = htonl(first + static_cast<std::uint32_t>(i % size()));
   return a;
-}
-
-std::string endpoint_string(const Endpoint& e) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (e.family() == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&e.addr);
-    ::inet_ntop(AF_INET, &v4->sin_addr, buf, sizeof buf);
-    return fmt::format("{}:{}", buf, ntohs(v4->sin_port));
-  }
-  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&e.addr);
-  ::inet_ntop(AF_INET6, &v6->sin6_addr, buf, sizeof buf);
-  return fmt::format("[{}]:{}", buf, ntohs(v6->sin6_port));
 }
 
 }  // namespace chatd::loadgen

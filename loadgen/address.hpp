@@ -29,6 +29,4 @@ struct SourceRange {
 };
 std::optional<SourceRange> parse_source_range(std::string_view text);
 
-std::string endpoint_string(const Endpoint& e);
-
 }  // namespace chatd::loadgen

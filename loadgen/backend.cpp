@@ -11,30 +11,15 @@ io::ReactorConfig reactor_config() {
 }
 }  // namespace
 
-BackendPick pick_backend(std::string_view wanted) {
-  BackendPick p;
-  if (wanted == "epoll") {
-    p.reason = "requested";
-    return p;
-  }
-  const io::BackendProbe probe = io::probe_uring();
-  if (probe.uring_ok) {
-    p.kind = io::BackendKind::Uring;
-    p.reason = wanted == "uring" ? "requested" : "io_uring available";
-    return p;
-  }
-  if (wanted == "uring") {
-    p.ok = false;
-    p.reason = "io_uring unavailable: " + probe.why_not;
-    return p;
-  }
-  p.reason = "io_uring unavailable (" + probe.why_not + "), using epoll";
-  return p;
+io::BackendChoice pick_backend(std::string_view wanted) {
+  const io::BackendKind requested = wanted == "uring"   ? io::BackendKind::Uring
+                                    : wanted == "epoll" ? io::BackendKind::Epoll
+                                                        : io::BackendKind::Auto;
+  return io::choose_backend(requested);
 }
 
 std::unique_ptr<io::Reactor> make_reactor(io::BackendKind kind) {
-  if (kind == io::BackendKind::Uring) return io::make_uring_reactor(reactor_config());
-  return io::make_epoll_reactor(reactor_config());
+  return io::make_reactor(kind, reactor_config());
 }
 
 }  // namespace chatd::loadgen

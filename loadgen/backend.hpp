@@ -1,21 +1,18 @@
 #pragma once
-// Picks the reactor backend for --backend auto|uring|epoll.
+// --backend auto|uring|epoll for the load generator: io::choose_backend and
+// io::make_reactor with the load generator's reactor sizes.
 #include <memory>
-#include <string>
 #include <string_view>
 
 #include "io/reactor.hpp"
 
 namespace chatd::loadgen {
 
-struct BackendPick {
-  io::BackendKind kind = io::BackendKind::Epoll;
-  std::string reason;  // why (for auto, and for a refused uring)
-  bool ok = true;
-};
-
-BackendPick pick_backend(std::string_view wanted);
-// Makes one reactor of the picked kind; nullptr when the backend refuses.
+// `wanted` is "auto", "uring" or "epoll" (the option's validator checks).
+// Throws std::runtime_error ("--backend uring: <why>") when uring is asked
+// for and refused.
+io::BackendChoice pick_backend(std::string_view wanted);
+// One worker's reactor of the picked kind; throws when the kernel refuses.
 std::unique_ptr<io::Reactor> make_reactor(io::BackendKind kind);
 
 }  // namespace chatd::loadgen

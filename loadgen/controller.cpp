@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <stdexcept>
 #include <thread>
 
 #include "backend.hpp"
 #include "clock.hpp"
+#include "io/socket.hpp"
 #include "limits.hpp"
 #include "plan.hpp"
 #include "progress.hpp"
@@ -154,9 +156,11 @@ int run_scenario(const Config& cfg) {
       return 2;
     }
   }
-  const BackendPick pick = pick_backend(cfg.backend);
-  if (!pick.ok) {
-    fmt::print(stderr, "chatd-loadgen: --backend uring: {}\n", pick.reason);
+  io::BackendChoice pick;
+  try {
+    pick = pick_backend(cfg.backend);
+  } catch (const std::runtime_error& e) {
+    fmt::print(stderr, "chatd-loadgen: {}\n", e.what());
     return 2;
   }
 
@@ -183,13 +187,8 @@ int run_scenario(const Config& cfg) {
     try {
       r = make_reactor(pick.kind);
     } catch (const std::exception& e) {
-      fmt::print(stderr, "chatd-loadgen: cannot create the {} reactor: {}\n",
-                 pick.kind == io::BackendKind::Uring ? "io_uring" : "epoll", e.what());
-      return 2;
-    }
-    if (!r) {
-      fmt::print(stderr, "chatd-loadgen: the {} backend refused to start\n",
-                 pick.kind == io::BackendKind::Uring ? "io_uring" : "epoll");
+      fmt::print(stderr, "chatd-loadgen: cannot create the {} reactor: {}\n", io::backend_name(pick.kind),
+                 e.what());
       return 2;
     }
     backend_name = std::string(r->name());
@@ -201,7 +200,7 @@ int run_scenario(const Config& cfg) {
   res.cfg = cfg;
   res.rooms = plan.rooms;
   res.backend = backend_name;
-  res.server = endpoint_string(plan.server);
+  res.server = io::address_text(plan.server.addr);
   res.nofile_hard = nofile.hard;
 
   Run run(cfg, plan, sh, workers);

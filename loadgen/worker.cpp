@@ -94,7 +94,7 @@ Worker::Client* Worker::lookup(io::Token t) {
   const std::uint32_t slot = io::token_slot(t);
   if (slot >= clients_.size()) return nullptr;
   Client& c = clients_[slot];
-  if (c.gen != static_cast<std::uint32_t>(t >> 32) || !c.in_reactor) return nullptr;
+  if (c.gen != io::token_generation(t) || !c.in_reactor) return nullptr;
   return &c;
 }
 
@@ -321,7 +321,7 @@ void Worker::on_connect_done(std::uint64_t key, Fd fd, int err) {
   const std::uint32_t slot = io::token_slot(key);
   if (slot >= clients_.size()) return;
   Client& c = clients_[slot];
-  if (c.gen != static_cast<std::uint32_t>(key >> 32) || c.state != State::Connecting) return;
+  if (c.gen != io::token_generation(key) || c.state != State::Connecting) return;
   if (err) {
     connect_failed(c, err);
   } else {

@@ -67,7 +67,7 @@ class Worker final : public io::ReactorHandler {
   void on_sent(io::Token t, std::size_t bytes) override;
   void on_wake() override {}
 
-  static io::Token token(const Client& c) { return (static_cast<io::Token>(c.gen) << 32) | c.slot; }
+  static io::Token token(const Client& c) { return io::make_token(c.slot, c.gen); }
   Client* lookup(io::Token t);
   Client& new_client(Role role, std::uint32_t id);
 
@@ -112,6 +112,10 @@ class Worker final : public io::ReactorHandler {
   Connector connector_;
   Phase phase_ = Phase::Setup;
 
+  // Addressed by slot (members_, senders_, ... hold slots). Not an
+  // io::SlotTable: a closed client keeps its record for the end-of-run
+  // accounting, and only churner slots are reused (reset in place, next
+  // generation).
   std::deque<Client> clients_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::uint32_t> members_;     // slots, in start order

@@ -12,6 +12,9 @@
 #include <system_error>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "io/accept_policy.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 
@@ -22,6 +25,7 @@ constexpr std::uint64_t kTagBit = 1ULL << 63;
 constexpr std::uint64_t kWakeTag = kTagBit | 0xffffffffULL;
 constexpr std::size_t kMaxIov = 1024;  // IOV_MAX: a backlog goes out in few syscalls
 constexpr int kReadsPerTurn = 4;  // fairness: a flooding peer yields after this
+constexpr int kAcceptsPerTurn = 256;  // ... and a connection storm after this
 
 // Reactor state of one connection slot.
 struct Conn {
@@ -46,7 +50,10 @@ class EpollReactor final : public Reactor {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = kWakeTag;
-    ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, wakefd_.get(), &ev);
+    // Without it wake() would do nothing and the loop would only notice
+    // other threads at its next timeout: refuse to start instead.
+    if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, wakefd_.get(), &ev) != 0)
+      throw std::system_error(errno, std::generic_category(), "epoll_ctl(wake eventfd)");
   }
 
   ~EpollReactor() override {
@@ -57,29 +64,16 @@ class EpollReactor final : public Reactor {
   std::string_view name() const override { return "epoll"; }
 
   void add_listener(int fd) override {
-    listeners_.push_back({fd, true});
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-    ev.data.u64 = kTagBit | (listeners_.size() - 1);
+    ev.data.u64 = kTagBit | listeners_.size();
     if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
       throw std::system_error(errno, std::generic_category(), "epoll_ctl(listener)");
+    listeners_.push_back({fd, true});  // only once registered: a throw leaves no trace
   }
 
   void set_accepting(bool on) override {
-    for (std::size_t i = 0; i < listeners_.size(); ++i) {
-      auto& l = listeners_[i];
-      if (l.active == on) continue;
-      l.active = on;
-      if (on) {
-        epoll_event ev{};
-        ev.events = EPOLLIN | EPOLLEXCLUSIVE;
-        ev.data.u64 = kTagBit | i;
-        ::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev);
-        accept_ready_ = true;  // connections may have queued meanwhile
-      } else {
-        ::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr);
-      }
-    }
+    for (std::size_t i = 0; i < listeners_.size(); ++i) set_listener_active(i, on);
   }
 
   void add_connection(int fd, Token t) override {
@@ -91,8 +85,11 @@ class EpollReactor final : public Reactor {
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = t;
     if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0) {
+      // Reported to the owner as a failed connection by the next run_once.
+      const int err = errno;
+      spdlog::warn("epoll: cannot watch connection fd {}: {}", fd, std::strerror(err));
       conns_[slot].failed = true;
-      pending_errors_.push_back({t, errno});
+      pending_errors_.push_back({t, err});
     }
   }
 
@@ -183,24 +180,58 @@ class EpollReactor final : public Reactor {
     h.on_closed(c.token, err);
   }
 
+  void set_listener_active(std::size_t i, bool on) {
+    Listener& l = listeners_[i];
+    if (l.active == on) return;
+    if (on) {
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+      ev.data.u64 = kTagBit | i;
+      // EEXIST: a failed pause left it registered, which is what we want.
+      if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, l.fd, &ev) != 0 && errno != EEXIST) {
+        // Stays inactive, so the next set_accepting(true) tries again.
+        spdlog::error("epoll: cannot resume accepting on listening socket fd {}: {}", l.fd,
+                      std::strerror(errno));
+        return;
+      }
+      l.active = true;
+      accept_ready_ = true;  // connections may have queued meanwhile
+    } else {
+      l.active = false;
+      // If this failed, the listener would keep waking the loop for
+      // nothing (accept_all skips it); say so rather than spin quietly.
+      if (::epoll_ctl(epfd_.get(), EPOLL_CTL_DEL, l.fd, nullptr) != 0)
+        spdlog::error("epoll: cannot pause accepting on listening socket fd {}: {}", l.fd,
+                      std::strerror(errno));
+    }
+  }
+
   void accept_all(ReactorHandler& h) {
     accept_ready_ = false;
-    for (auto& l : listeners_) {
-      if (!l.active) continue;
+    // Indexes, not references: handlers may add listeners.
+    for (std::size_t li = 0; li < listeners_.size(); ++li) {
       // Bounded so a connection storm cannot starve established clients.
-      for (int i = 0; i < 256; ++i) {
+      for (int budget = kAcceptsPerTurn; listeners_[li].active; --budget) {
+        if (budget == 0) {
+          accept_ready_ = true;  // more may be waiting: come back next turn
+          break;
+        }
+        const int lfd = listeners_[li].fd;
         sockaddr_storage peer{};
         socklen_t len = sizeof peer;
-        int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&peer), &len,
-                           SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&peer), &len,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
           h.on_accept(fd, peer);
-          if (!l.active) break;
-          if (i == 255) accept_ready_ = true;
           continue;
         }
-        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) break;
-        h.on_accept_error(errno);
+        const int err = errno;
+        if (err == EAGAIN || err == EWOULDBLOCK) break;  // the backlog is empty
+        const AcceptOutcome outcome = classify_accept_error(err);
+        if (outcome == AcceptOutcome::Retry) continue;
+        set_listener_active(li, false);
+        if (outcome == AcceptOutcome::Failed) log_accept_failure(name(), lfd, err);
+        h.on_accept_error(err);
         break;
       }
     }

@@ -17,7 +17,11 @@ namespace chatd::io {
 // dense slot index (reactors keep per-slot state in a vector), the high 32
 // bits a generation that makes stale completions harmless.
 using Token = std::uint64_t;
+constexpr Token make_token(std::uint32_t slot, std::uint32_t generation) {
+  return (static_cast<Token>(generation) << 32) | slot;
+}
 constexpr std::uint32_t token_slot(Token t) { return static_cast<std::uint32_t>(t); }
+constexpr std::uint32_t token_generation(Token t) { return static_cast<std::uint32_t>(t >> 32); }
 
 // Callbacks from a reactor to its owner; only ever called on the thread
 // running Reactor::run_once, never reentrantly from Reactor methods.
@@ -27,8 +31,14 @@ class ReactorHandler {
   // A new connected, non-blocking socket from a listener. The owner either
   // calls Reactor::add_connection or closes it.
   virtual void on_accept(int fd, const sockaddr_storage& peer) = 0;
-  // accept failed with something other than EAGAIN (EMFILE, ENFILE, ...).
-  // The reactor pauses that listener until resume_accepting().
+  // accept failed in a way that concerns the listener, not one connection
+  // (io/accept_policy.hpp; errors of a single new connection, such as
+  // ECONNABORTED, are retried silently and never reported): out of
+  // descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM), or anything
+  // unexpected (which the reactor also logs). Every backend has already
+  // stopped accepting on that listener, so doing nothing cannot spin; the
+  // owner usually calls set_accepting(false) to pause every listener, and
+  // set_accepting(true) a little later resumes them all.
   virtual void on_accept_error(int err) = 0;
   // Bytes read from a connection; the span is valid only during the call.
   virtual void on_data(Token t, std::span<const char> bytes) = 0;
@@ -56,7 +66,8 @@ class Reactor {
   virtual std::string_view name() const = 0;
   // Accept connections from a listening socket (not owned by the reactor).
   virtual void add_listener(int fd) = 0;
-  // Stop or restart accepting on every listener (fd limits, shutdown).
+  // Stop or restart accepting on every listener (fd limits, shutdown); true
+  // also resumes listeners an accept error stopped.
   virtual void set_accepting(bool on) = 0;
   // Take ownership of a connected socket and start reading it.
   virtual void add_connection(int fd, Token t) = 0;
@@ -76,26 +87,42 @@ class Reactor {
 
 enum class BackendKind : std::uint8_t { Auto, Uring, Epoll };
 
-// What make_reactor chose and why (for the one log line at start).
+// "io_uring", "epoll" (as Reactor::name() says) or "auto".
+constexpr std::string_view backend_name(BackendKind k) {
+  return k == BackendKind::Uring ? "io_uring" : k == BackendKind::Epoll ? "epoll" : "auto";
+}
+
+// Whether this process can run UringReactor here: tries the real thing
+// (ring setup, opcodes, a provided-buffer ring, one multishot recv).
+// Plain value; probe_uring (like choose_backend) may run on any thread.
+struct BackendProbe {
+  bool uring_ok = false;
+  std::string why_not;  // when !uring_ok: why, in words an operator can act on
+};
+BackendProbe probe_uring();
+
+// What choose_backend resolved a request to, and why (for the one log line
+// at start): "requested", "io_uring available", or "io_uring unavailable
+// (<why>); falling back to epoll". Plain value.
 struct BackendChoice {
-  BackendKind kind = BackendKind::Epoll;
+  BackendKind kind = BackendKind::Epoll;  // Uring or Epoll, never Auto
   std::string reason;
 };
 
-// Probes io_uring (with the features UringReactor needs) and picks a
-// backend. For Uring, an empty `kind` means refused; `reason` says why in
-// words an operator can act on.
-struct BackendProbe {
-  bool uring_ok = false;
-  std::string why_not;  // when !uring_ok
-};
-BackendProbe probe_uring();
+// Resolves --backend: Epoll as asked; Uring if probe_uring accepts it;
+// Auto takes io_uring when available, else epoll. Throws std::runtime_error
+// ("--backend uring: <why>", one line) when Uring is requested and refused.
+BackendChoice choose_backend(BackendKind requested);
 
 struct ReactorConfig {
   unsigned buf_ring_entries = 256;   // io_uring provided buffers per shard (held only during a read)
   unsigned buf_size = 4096;          // bytes per io_uring provided buffer (chat lines are short)
 };
 
+// A reactor of a resolved kind (Uring or Epoll; Auto throws
+// std::invalid_argument). Never null: throws std::system_error when the
+// kernel refuses (out of memory or descriptors, io_uring setup failing).
+std::unique_ptr<Reactor> make_reactor(BackendKind resolved, const ReactorConfig& cfg);
 std::unique_ptr<Reactor> make_epoll_reactor(const ReactorConfig& cfg);
 std::unique_ptr<Reactor> make_uring_reactor(const ReactorConfig& cfg);
 

@@ -113,4 +113,18 @@ std::pair<std::string, std::uint16_t> describe_peer(const sockaddr_storage& peer
   return {"unix", 0};
 }
 
+std::string address_text(const sockaddr_storage& addr) {
+  auto [ip, port] = describe_peer(addr);
+  const std::string port_text = std::to_string(port);
+  if (addr.ss_family == AF_INET6) return "[" + ip + "]:" + port_text;
+  return ip + ":" + port_text;
+}
+
+std::string local_address_text(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);  // on failure: "unix:0", as for any non-IP socket
+  return address_text(ss);
+}
+
 }  // namespace chatd::io

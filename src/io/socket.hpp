@@ -62,4 +62,11 @@ inline UniqueFd open_listener(const SocketAddress& addr, bool reuse_port, int ba
 // "IP" and port of a peer, for logs.
 std::pair<std::string, std::uint16_t> describe_peer(const sockaddr_storage& peer);
 
+// "IP:PORT", or "[IP]:PORT" for IPv6: the form parse_address reads, for
+// logs and for telling users where we listen.
+std::string address_text(const sockaddr_storage& addr);
+// address_text of the address `fd` is bound to (getsockname): port 0
+// resolved to the port the kernel picked.
+std::string local_address_text(int fd);
+
 }  // namespace chatd::io

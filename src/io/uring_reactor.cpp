@@ -4,9 +4,11 @@
 // one submit-and-wait syscall per loop iteration.
 //
 // Completions are matched to their owner through user_data:
-//   bits 60..63  kind (accept, recv, send, wake, ignore)
-//   bits 32..59  index: listener, connection slot or send-op pool entry
+//   bits 60..63  kind (accept, recv, send, wake, cancel, cancel-fd, close)
+//   bits 32..59  index: listener, connection slot, send-op pool entry, fd
+//                (cancel-fd, close) or the target's kind (cancel)
 //   bits  0..31  generation of the connection slot when the op was issued
+//                (cancel: the target's index)
 // A connection slot's generation bumps on close(), so completions of ops
 // issued for an earlier connection in the same slot are recognised as
 // stale and dropped (after returning any buffer they carry).
@@ -27,6 +29,9 @@
 #include <system_error>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
+#include "io/accept_policy.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 #include "io/uring_setup.hpp"
@@ -34,7 +39,30 @@
 namespace chatd::io {
 namespace {
 
-enum class Kind : std::uint64_t { None = 0, Accept = 1, Recv = 2, Send = 3, Wake = 4, Ignore = 5 };
+enum class Kind : std::uint64_t {
+  None = 0,
+  Accept = 1,
+  Recv = 2,
+  Send = 3,
+  Wake = 4,
+  Cancel = 5,    // ASYNC_CANCEL of one op (a paused accept or recv)
+  CancelFd = 6,  // ASYNC_CANCEL of every op on a closing connection's fd
+  Close = 7,     // CLOSE of a connection's fd
+};
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::Accept: return "accept";
+    case Kind::Recv: return "recv";
+    case Kind::Send: return "send";
+    case Kind::Wake: return "wake read";
+    case Kind::Cancel: return "cancel";
+    case Kind::CancelFd: return "cancel-fd";
+    case Kind::Close: return "close";
+    case Kind::None: break;
+  }
+  return "unknown";
+}
 
 constexpr std::uint32_t kIndexMask = (1U << 28) - 1;
 constexpr std::uint64_t make_ud(Kind k, std::uint32_t index, std::uint32_t gen) {
@@ -46,6 +74,10 @@ constexpr std::uint32_t ud_index(std::uint64_t ud) {
   return static_cast<std::uint32_t>(ud >> 32) & kIndexMask;
 }
 constexpr std::uint32_t ud_gen(std::uint64_t ud) { return static_cast<std::uint32_t>(ud); }
+// A cancel's own user_data names its target, for the log should it fail.
+constexpr std::uint64_t cancel_ud(std::uint64_t target) {
+  return make_ud(Kind::Cancel, static_cast<std::uint32_t>(ud_kind(target)), ud_index(target));
+}
 
 constexpr unsigned kSqEntries = 256;
 constexpr unsigned kCqEntries = 4096;  // multishot ops post many CQEs per SQE
@@ -172,29 +204,6 @@ unsigned round_up_pow2(unsigned v) {
   unsigned p = 1;
   while (p < v) p <<= 1;
   return p;
-}
-
-bool transient_accept_error(int err) {
-  // accept(2): Linux reports pending network errors of the new socket
-  // through accept; the listener itself is fine.
-  switch (err) {
-    case EAGAIN:
-    case EINTR:
-    case ECONNABORTED:
-    case EPROTO:
-    case ENETDOWN:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETUNREACH:
-    case ETIMEDOUT:
-    case EPERM:  // a firewall rule refused it
-      return true;
-    default:
-      return false;
-  }
 }
 
 class UringReactor final : public Reactor {
@@ -349,11 +358,11 @@ class UringReactor final : public Reactor {
     if (io_uring_sq_space_left(&ring_) < 2) submit_now();
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_cancel_fd(sqe, fd, IORING_ASYNC_CANCEL_ALL);
-    io_uring_sqe_set_data64(sqe, make_ud(Kind::Ignore, 0, 0));
+    io_uring_sqe_set_data64(sqe, make_ud(Kind::CancelFd, static_cast<std::uint32_t>(fd), 0));
     sqe->flags |= IOSQE_IO_HARDLINK;
     sqe = get_sqe();
     io_uring_prep_close(sqe, fd);
-    io_uring_sqe_set_data64(sqe, make_ud(Kind::Ignore, 0, 0));
+    io_uring_sqe_set_data64(sqe, make_ud(Kind::Close, static_cast<std::uint32_t>(fd), 0));
     unsubmitted_closes_.push_back(fd);
     if (send_live) submit_now();
   }
@@ -427,7 +436,7 @@ class UringReactor final : public Reactor {
   void queue_cancel(std::uint64_t target) {
     io_uring_sqe* sqe = get_sqe();
     io_uring_prep_cancel64(sqe, target, 0);
-    io_uring_sqe_set_data64(sqe, make_ud(Kind::Ignore, 0, 0));
+    io_uring_sqe_set_data64(sqe, cancel_ud(target));
   }
 
   // The one syscall per iteration: submit everything queued and wait.
@@ -489,9 +498,47 @@ class UringReactor final : public Reactor {
       case Kind::Wake:
         on_wake_cqe(h, res);
         break;
+      case Kind::Cancel:
+      case Kind::CancelFd:
+        // A cancel succeeds (0, or with CANCEL_ALL the count, 0 included),
+        // or its target is already done (-ENOENT) or finishing (-EALREADY);
+        // either way the target's own CQE reports it.
+        if (res < 0 && res != -ENOENT && res != -EALREADY) warn_unexpected(ud, res);
+        break;
+      case Kind::Close:
+        if (res < 0) warn_unexpected(ud, res);
+        break;
+      case Kind::None:
       default:
-        // Cancels, closes (their results change nothing for us), and
-        // liburing's internal timeouts on kernels without EXT_ARG.
+        // liburing's internal timeouts (kernels without EXT_ARG, which the
+        // probe refuses) carry LIBURING_UDATA_TIMEOUT; nothing else should.
+        if (ud != LIBURING_UDATA_TIMEOUT) warn_unexpected(ud, res);
+        break;
+    }
+  }
+
+  // Results no code path expects: worth a line, never a reason to stop.
+  static void warn_unexpected(std::uint64_t ud, int res) {
+    const Kind k = ud_kind(ud);
+    const char* err = res < 0 ? std::strerror(-res) : "no error";
+    switch (k) {
+      case Kind::Cancel:
+        spdlog::warn("io_uring: cancel of a {} op (index {}) failed: {}",
+                     kind_name(static_cast<Kind>(ud_index(ud))), ud_gen(ud), err);
+        break;
+      case Kind::CancelFd:
+        spdlog::warn("io_uring: cancelling the ops of closing fd {} failed: {}", ud_index(ud), err);
+        break;
+      case Kind::Close:
+        spdlog::warn("io_uring: close of fd {} failed: {}", ud_index(ud), err);
+        break;
+      case Kind::Wake:
+        spdlog::warn("io_uring: {} failed: {}; wake() no longer interrupts a wait (the loop "
+                     "still runs at each timeout)", kind_name(k), err);
+        break;
+      default:
+        spdlog::warn("io_uring: unexpected completion (user_data {:#x}, {} op): result {} ({})", ud,
+                     kind_name(k), res, err);
         break;
     }
   }
@@ -522,16 +569,20 @@ class UringReactor final : public Reactor {
       socklen_t len = sizeof peer;
       if (::getpeername(res, reinterpret_cast<sockaddr*>(&peer), &len) != 0) peer = {};
       h.on_accept(res, peer);
-    } else if (res != -ECANCELED && !transient_accept_error(-res)) {
-      // EMFILE, ENFILE, ENOBUFS, ENOMEM...: pause this listener until the
-      // owner calls set_accepting(true); retrying now would spin.
-      Listener& l = listeners_[i];
-      l.paused = true;
-      if (l.armed && !l.cancelling) {
-        l.cancelling = true;
-        queue_cancel(make_ud(Kind::Accept, i, 0));
+    } else if (res != -ECANCELED) {  // -ECANCELED: our own pause
+      const AcceptOutcome outcome = classify_accept_error(-res);
+      if (outcome != AcceptOutcome::Retry) {
+        // Pause this listener until the owner calls set_accepting(true);
+        // retrying now would spin.
+        Listener& l = listeners_[i];
+        l.paused = true;
+        if (l.armed && !l.cancelling) {
+          l.cancelling = true;
+          queue_cancel(make_ud(Kind::Accept, i, 0));
+        }
+        if (outcome == AcceptOutcome::Failed) log_accept_failure(name(), l.fd, -res);
+        h.on_accept_error(-res);
       }
-      h.on_accept_error(-res);
     }
     Listener& l = listeners_[i];  // handlers may have added listeners
     if (!l.armed && accepting_ && !l.paused) arm_accept(i);
@@ -788,7 +839,11 @@ class UringReactor final : public Reactor {
   }
 
   void on_wake_cqe(ReactorHandler& h, int res) {
-    if (res < 0 && res != -EINTR && res != -EAGAIN && res != -ECANCELED) return;
+    if (res < 0 && res != -EINTR && res != -EAGAIN && res != -ECANCELED) {
+      // Not re-armed: a failing read would fail again at once.
+      warn_unexpected(make_ud(Kind::Wake, 0, 0), res);
+      return;
+    }
     arm_wake();
     if (res < 0) return;
     wake_pending_.exchange(false, std::memory_order_acq_rel);

@@ -18,42 +18,22 @@ unsigned cpu_count() {
   return n ? n : 1;
 }
 
-std::string address_text(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  auto [ip, port] = io::describe_peer(ss);
-  return ss.ss_family == AF_INET6 ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
-}
-
 }  // namespace
 
 Server::Server(const ServerConfig& cfg) {
   const unsigned n = cfg.threads ? cfg.threads : cpu_count();
   ctx_ = std::make_unique<ServerContext>(cfg, n);
 
-  bool uring = false;
-  if (cfg.backend != io::BackendKind::Epoll) {
-    io::BackendProbe probe = io::probe_uring();
-    if (probe.uring_ok) {
-      uring = true;
-      backend_reason_ = cfg.backend == io::BackendKind::Uring ? "requested" : "io_uring available";
-    } else if (cfg.backend == io::BackendKind::Uring) {
-      throw std::runtime_error("--backend uring: " + probe.why_not);
-    } else {
-      backend_reason_ = "io_uring unavailable (" + probe.why_not + "); falling back to epoll";
-    }
-  } else {
-    backend_reason_ = "requested";
-  }
-  backend_ = uring ? "io_uring" : "epoll";
+  const io::BackendChoice choice = io::choose_backend(cfg.backend);
+  backend_ = io::backend_name(choice.kind);
+  backend_reason_ = choice.reason;
 
   // Each shard gets its own SO_REUSEPORT socket per address so the kernel
   // spreads connections; inherited (socket-activated) sockets are shared.
   std::vector<io::SocketAddress> addrs = cfg.listen;
   std::vector<std::vector<int>> per_shard(n);
   for (int fd : cfg.inherited_fds) {
-    listening_.push_back(address_text(fd));
+    listening_.push_back(io::local_address_text(fd));
     for (auto& v : per_shard) v.push_back(fd);
   }
   for (auto& addr : addrs) {
@@ -74,7 +54,7 @@ Server::Server(const ServerConfig& cfg) {
         socklen_t len = sizeof ss;
         ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
         addr.storage = ss;
-        listening_.push_back(address_text(fd.get()));
+        listening_.push_back(io::local_address_text(fd.get()));
       }
       per_shard[s].push_back(fd.get());
       listen_fds_.push_back(std::move(fd));
@@ -83,15 +63,11 @@ Server::Server(const ServerConfig& cfg) {
 
   for (unsigned s = 0; s < n; ++s) {
     std::unique_ptr<io::Reactor> r;
-    if (uring) {
-      try {
-        r = io::make_uring_reactor(cfg.reactor);
-      } catch (const std::exception& e) {
-        throw std::runtime_error(fmt::format("io_uring setup failed on shard {}: {}", s, e.what()));
-      }
-      if (!r) throw std::runtime_error(fmt::format("io_uring setup failed on shard {}", s));
-    } else {
-      r = io::make_epoll_reactor(cfg.reactor);
+    try {
+      r = io::make_reactor(choice.kind, cfg.reactor);
+    } catch (const std::exception& e) {
+      if (choice.kind != io::BackendKind::Uring) throw;
+      throw std::runtime_error(fmt::format("io_uring setup failed on shard {}: {}", s, e.what()));
     }
     shards_.push_back(std::make_unique<Shard>(*ctx_, s, std::move(r), std::move(per_shard[s])));
   }

@@ -7,7 +7,6 @@
 #include <atomic>
 #include <cstring>
 #include <ctime>
-#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
@@ -17,10 +16,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "io/clock.hpp"
 #include "io/reactor.hpp"
+#include "io/slot_table.hpp"
 #include "shard/limits.hpp"
 #include "shard/server.hpp"
-#include "sys/systemd.hpp"
 
 namespace chatd::sys {
 namespace {
@@ -119,6 +119,8 @@ std::string render_metrics(const shard::Server& server) {
 
 // ---------------------------------------------------------------- server
 
+// Constructed and destroyed by the owner's thread; between start() and the
+// destructor, everything else runs on the metrics thread.
 class MetricsServer::Impl final : public io::ReactorHandler {
  public:
   Impl(const io::SocketAddress& addr, const shard::Server& server)
@@ -128,11 +130,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
     } catch (const std::system_error& e) {
       throw std::runtime_error(fmt::format("--metrics: {}", e.what()));
     }
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    ::getsockname(listener_.get(), reinterpret_cast<sockaddr*>(&ss), &len);
-    auto [ip, port] = io::describe_peer(ss);
-    address_ = ss.ss_family == AF_INET6 ? fmt::format("[{}]:{}", ip, port) : fmt::format("{}:{}", ip, port);
+    address_ = io::local_address_text(listener_.get());
     reactor_->add_listener(listener_.get());
   }
 
@@ -140,8 +138,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
     stop_.store(true, std::memory_order_relaxed);
     reactor_->wake();
     if (thread_.joinable()) thread_.join();
-    for (auto& c : clients_)
-      if (c) reactor_->close(c->token);
+    clients_.for_each([&](const Client& c) { reactor_->close(c.token); });
   }
 
   void start() {
@@ -153,25 +150,12 @@ class MetricsServer::Impl final : public io::ReactorHandler {
 
   // ReactorHandler: all on the metrics thread.
   void on_accept(int fd, const sockaddr_storage&) override {
-    if (live_ >= kMaxClients) {
+    if (clients_.size() >= kMaxClients) {
       ::close(fd);
       return;
     }
-    std::uint32_t slot;
-    if (!free_.empty()) {
-      slot = free_.back();
-      free_.pop_back();
-    } else {
-      slot = static_cast<std::uint32_t>(clients_.size());
-      clients_.emplace_back();
-      gens_.push_back(0);
-    }
-    const io::Token token = (static_cast<std::uint64_t>(++gens_[slot]) << 32) | slot;
-    clients_[slot].emplace();
-    clients_[slot]->token = token;
-    clients_[slot]->deadline_ms = coarse_now_ms() + kClientTimeoutMs;
-    ++live_;
-    reactor_->add_connection(fd, token);
+    const Client& c = clients_.emplace(io::coarse_now_ms() + kClientTimeoutMs);
+    reactor_->add_connection(fd, c.token);
   }
 
   void on_accept_error(int err) override {
@@ -179,7 +163,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
     // spinning on a listener that stays readable.
     spdlog::warn("metrics: cannot accept: {}; pausing for {} ms", std::strerror(err), kAcceptPauseMs);
     reactor_->set_accepting(false);
-    resume_accept_ms_ = coarse_now_ms() + kAcceptPauseMs;
+    resume_accept_ms_ = io::coarse_now_ms() + kAcceptPauseMs;
   }
 
   void on_data(io::Token t, std::span<const char> bytes) override {
@@ -226,20 +210,18 @@ class MetricsServer::Impl final : public io::ReactorHandler {
   bool has_pending_work() const override { return !doomed_.empty(); }
 
  private:
+  // One scraper connection; lives in clients_ (metrics thread only).
   struct Client {
-    io::Token token = 0;
+    Client(io::Token t, std::uint64_t deadline) : token(t), deadline_ms(deadline) {}
+    io::Token token;
     std::string request;
     std::string response;
     std::size_t sent = 0;
-    std::uint64_t deadline_ms = 0;
+    std::uint64_t deadline_ms;
     bool answered = false;
   };
 
-  Client* find(io::Token t) {
-    const auto slot = io::token_slot(t);
-    if (slot >= clients_.size() || !clients_[slot] || clients_[slot]->token != t) return nullptr;
-    return &*clients_[slot];
-  }
+  Client* find(io::Token t) { return clients_.find(t); }
 
   void handle(Client& c) {
     const auto eol = c.request.find('\n');
@@ -283,11 +265,8 @@ class MetricsServer::Impl final : public io::ReactorHandler {
 
   void drop(io::Token t) {
     if (!find(t)) return;
-    const auto slot = io::token_slot(t);
     reactor_->close(t);
-    clients_[slot].reset();
-    free_.push_back(slot);
-    --live_;
+    clients_.erase(t);
   }
 
   void run() {
@@ -295,9 +274,10 @@ class MetricsServer::Impl final : public io::ReactorHandler {
       reactor_->run_once(*this, 1000);
       for (io::Token t : doomed_) drop(t);
       doomed_.clear();
-      const std::uint64_t now = coarse_now_ms();
-      for (auto& c : clients_)
-        if (c && now >= c->deadline_ms) doomed_.push_back(c->token);
+      const std::uint64_t now = io::coarse_now_ms();
+      clients_.for_each([&](const Client& c) {
+        if (now >= c.deadline_ms) doomed_.push_back(c.token);
+      });
       for (io::Token t : doomed_) drop(t);
       doomed_.clear();
       if (resume_accept_ms_ && now >= resume_accept_ms_) {
@@ -313,11 +293,8 @@ class MetricsServer::Impl final : public io::ReactorHandler {
   std::string address_;
   std::thread thread_;
   std::atomic<bool> stop_{false};
-  std::vector<std::optional<Client>> clients_;
-  std::vector<std::uint32_t> gens_;
-  std::vector<std::uint32_t> free_;
+  io::SlotTable<Client> clients_;
   std::vector<io::Token> doomed_;
-  std::size_t live_ = 0;
   std::uint64_t resume_accept_ms_ = 0;
 };
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "io/clock.hpp"
 #include "shard/limits.hpp"
 #include "shard/server.hpp"
 #include "sys/logging.hpp"
@@ -119,7 +120,7 @@ void serve_until_stopped(shard::Server& server, Options& options, const std::vec
     const SignalEvent ev = wait_signal(tick);
     if (ev == SignalEvent::Stop) return;
     if (ev == SignalEvent::Reload) reload(server, options, started, args);
-    watchdog.tick(server.oldest_heartbeat_ms(), coarse_now_ms());
+    watchdog.tick(server.oldest_heartbeat_ms(), io::coarse_now_ms());
     if (std::string s = status_line(server); s != last_status) {
       notify(s);
       last_status = std::move(s);

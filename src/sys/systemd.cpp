@@ -79,10 +79,4 @@ bool Watchdog::tick(std::uint64_t oldest_heartbeat_ms, std::uint64_t now_ms) {
   return true;
 }
 
-std::uint64_t coarse_now_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-  return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
-}
-
 }  // namespace chatd::sys

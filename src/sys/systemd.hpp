@@ -33,7 +33,7 @@ class Watchdog {
   // How often to ping: half the timeout, as sd_watchdog_enabled(3) advises.
   std::chrono::milliseconds interval() const { return timeout_ / 2; }
   // Pings when healthy. `oldest_heartbeat_ms` and `now_ms` are on
-  // CLOCK_MONOTONIC_COARSE. Returns false while withholding pings.
+  // CLOCK_MONOTONIC_COARSE (io::coarse_now_ms). Returns false while withholding pings.
   bool tick(std::uint64_t oldest_heartbeat_ms, std::uint64_t now_ms);
 
  private:
@@ -41,8 +41,5 @@ class Watchdog {
   std::chrono::milliseconds stall_;
   bool withholding_ = false;
 };
-
-// CLOCK_MONOTONIC_COARSE in ms: the clock the shard heartbeats use.
-std::uint64_t coarse_now_ms();
 
 }  // namespace chatd::sys

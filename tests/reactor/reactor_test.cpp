@@ -22,8 +22,10 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "io/accept_policy.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 #include "io/uring_setup.hpp"
@@ -105,7 +107,7 @@ class TestHandler final : public ReactorHandler {
     } else {
       slot = next_slot_++;
     }
-    const Token t = (static_cast<Token>(++gen_) << 32) | slot;
+    const Token t = make_token(slot, ++gen_);
     conns[t].peer = peer;
     accepted.push_back(t);
     r_.add_connection(fd, t);
@@ -301,6 +303,32 @@ std::size_t open_fds() {
   for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
   return n;
 }
+
+// Lowers RLIMIT_NOFILE so that exactly `spare` more descriptors can be
+// opened (fds are allocated lowest first); restores it on release().
+class FdSqueeze {
+ public:
+  explicit FdSqueeze(int spare) {
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &old_) == 0);
+    const int probe_fd = ::dup(0);  // the lowest free descriptor
+    REQUIRE(probe_fd >= 0);
+    ::close(probe_fd);
+    rlimit tight = old_;
+    tight.rlim_cur = static_cast<rlim_t>(probe_fd + spare);
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  }
+  ~FdSqueeze() { release(); }
+  FdSqueeze(const FdSqueeze&) = delete;
+  FdSqueeze& operator=(const FdSqueeze&) = delete;
+  void release() {
+    if (std::exchange(released_, true)) return;
+    ::setrlimit(RLIMIT_NOFILE, &old_);
+  }
+
+ private:
+  rlimit old_{};
+  bool released_ = false;
+};
 
 void reset_on_close(int fd) {
   linger lg{1, 0};
@@ -697,30 +725,51 @@ TEST_CASE_TEMPLATE("out of descriptors: on_accept_error, then resume", B, EpollB
   std::vector<UniqueFd> clients;
   for (int i = 0; i < kClients; ++i) clients.push_back(connect_to(s.port));
 
-  rlimit old{};
-  REQUIRE(::getrlimit(RLIMIT_NOFILE, &old) == 0);
-  struct Restore {
-    rlimit r;
-    ~Restore() { ::setrlimit(RLIMIT_NOFILE, &r); }
-  } restore{old};
-  // Room for exactly two more descriptors (fds are allocated lowest first).
-  rlimit tight = old;
-  tight.rlim_cur = open_fds() + 2;
-  {
-    // open_fds() itself used a descriptor while counting; find the real top.
-    int probe_fd = ::dup(0);
-    REQUIRE(probe_fd >= 0);
-    tight.rlim_cur = static_cast<rlim_t>(probe_fd) + 2;
-    ::close(probe_fd);
-  }
-  REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  FdSqueeze squeeze(2);
   REQUIRE(s.pump([&] { return !s.h->accept_errors.empty(); }));
   CHECK(s.h->accept_errors.front() == EMFILE);
   CHECK(s.h->accepted.size() == 2);
-  ::setrlimit(RLIMIT_NOFILE, &old);
+  squeeze.release();
 
   s.reactor->set_accepting(true);
   REQUIRE(s.pump([&] { return s.h->accepted.size() == kClients; }));
+}
+
+TEST_CASE_TEMPLATE("an accept error stops the listener even if the owner does nothing", B,
+                   EpollBackend, UringBackend) {
+  SKIP_UNLESS_AVAILABLE(B);
+  Server s(B::make({}));
+  // No hook: the reactor itself must not retry (and spin) while out of fds.
+  constexpr int kClients = 4;
+  std::vector<UniqueFd> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(connect_to(s.port));
+
+  FdSqueeze squeeze(1);
+  REQUIRE(s.pump([&] { return !s.h->accept_errors.empty(); }));
+  CHECK(s.h->accept_errors.front() == EMFILE);
+  const std::size_t reported = s.h->accept_errors.size();
+  s.run_for(200ms);
+  CHECK(s.h->accept_errors.size() == reported);  // paused, not retrying
+  CHECK(s.h->accepted.size() == 1);
+  squeeze.release();
+  s.run_for(100ms);
+  CHECK(s.h->accepted.size() == 1);  // still paused: only set_accepting(true) resumes
+
+  s.reactor->set_accepting(true);
+  REQUIRE(s.pump([&] { return s.h->accepted.size() == kClients; }));
+}
+
+TEST_CASE("accept errors: one classification for every backend") {
+  // Errors of one new connection: keep accepting, silently.
+  for (int err : {ECONNABORTED, EINTR, EAGAIN, EPERM, ETIMEDOUT, EPROTO, ENETDOWN, ENOPROTOOPT,
+                  EHOSTDOWN, ENONET, EHOSTUNREACH, EOPNOTSUPP, ENETUNREACH})
+    CHECK(classify_accept_error(err) == AcceptOutcome::Retry);
+  // Out of descriptors or memory: pause and report.
+  for (int err : {EMFILE, ENFILE, ENOBUFS, ENOMEM})
+    CHECK(classify_accept_error(err) == AcceptOutcome::Exhausted);
+  // Anything else: pause, report and log.
+  for (int err : {EBADF, EINVAL, ENOTSOCK, EFAULT})
+    CHECK(classify_accept_error(err) == AcceptOutcome::Failed);
 }
 
 TEST_CASE("probe_uring explains itself") {
