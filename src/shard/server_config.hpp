@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "chat/replies.hpp"
+#include "chat/lang.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 
