@@ -178,6 +178,7 @@ Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> re
     : ctx_(ctx),
       cfg_(ctx.config),
       replies_(ctx.replies),
+      log_(ctx.config.lang),
       index_(index),
       reactor_(std::move(reactor)),
       listeners_(std::move(listeners)),
@@ -301,10 +302,7 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer) {
   stats_.accepted.fetch_add(1, std::memory_order_relaxed);
   stats_.connections.fetch_add(1, std::memory_order_relaxed);
   reactor_->add_connection(fd, token);
-  if (replies_.lang() == chat::Lang::Pt)
-    spdlog::info("Nova conexão de ('{}', {}) (aguardando apelido...)", c.ip, c.port);
-  else
-    spdlog::info("new connection from {}:{} (waiting for nickname)", c.ip, c.port);
+  spdlog::info("{}", log_.new_connection(c.ip, c.port));
   if (lim_.login_timeout_s > 0)
     timers_.push({now_ms_ + lim_.login_timeout_s * 1000ull, token, TimerKind::Login});
   Host h(*this, c);
@@ -567,10 +565,7 @@ void Shard::destroy(Connection& c) {
   c.out.clear(texts_);
   const std::string& nick = c.session.nick();
   if (!nick.empty() && (c.session.registered() || c.session.closed())) {
-    if (replies_.lang() == chat::Lang::Pt)
-      spdlog::info("{} ('{}', {}) desconectou do chat.", nick, c.ip, c.port);
-    else
-      spdlog::info("{} ({}:{}) disconnected: {}", nick, c.ip, c.port, c.reason);
+    spdlog::info("{}", log_.disconnected(nick, c.ip, c.port, c.reason));
   } else {
     spdlog::debug("connection {}:{} closed before registering: {}", c.ip, c.port, c.reason);
   }
@@ -863,10 +858,7 @@ void Shard::handle(Envelope&& e) {
       Host h(*this, *c);
       c->session.nick_result(h, e.status != 0);
       if (c->session.registered()) {
-        if (replies_.lang() == chat::Lang::Pt)
-          spdlog::info("Cliente conectado: {} (('{}', {}))", c->session.nick(), c->ip, c->port);
-        else
-          spdlog::info("client registered: {} ({}:{})", c->session.nick(), c->ip, c->port);
+        spdlog::info("{}", log_.registered(c->session.nick(), c->ip, c->port));
       }
       resume(*c);
       return;

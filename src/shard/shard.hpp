@@ -15,6 +15,7 @@
 #include "chat/line_framer.hpp"
 #include "chat/replies.hpp"
 #include "chat/room_registry.hpp"
+#include "chat/server_log.hpp"
 #include "chat/session.hpp"
 #include "io/reactor.hpp"
 #include "shard/envelope.hpp"
@@ -155,6 +156,7 @@ class Shard final : public io::ReactorHandler {
   ServerContext& ctx_;
   const ServerConfig& cfg_;
   const chat::Replies& replies_;
+  const chat::ServerLog log_;
   const unsigned index_;
   std::unique_ptr<io::Reactor> reactor_;
   std::vector<int> listeners_;
