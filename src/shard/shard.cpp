@@ -30,7 +30,7 @@ std::uint64_t now_ms() {
 }  // namespace
 
 ServerContext::ServerContext(const ServerConfig& cfg, unsigned n)
-    : config(cfg), replies(cfg.lang), count(n), shards(n, nullptr) {
+    : config(cfg), count(n), shards(n, nullptr) {
   queues.resize(static_cast<std::size_t>(n) * n);
   for (unsigned f = 0; f < n; ++f)
     for (unsigned t = 0; t < n; ++t)
@@ -55,9 +55,13 @@ std::size_t Shard::inbox_depth() const {
 
 // One client connection; lives in its shard's table, touched only there.
 struct Shard::Connection {
-  Connection(const chat::Replies& r, const ServerConfig& cfg, io::Token t, std::string peer_ip,
-             std::uint16_t peer_port)
-      : token(t), framer(cfg.max_line), session(r, peer_port), ip(std::move(peer_ip)), port(peer_port) {}
+  Connection(const ServerConfig& cfg, io::Token t, std::string peer_ip, std::uint16_t peer_port)
+      : token(t),
+        framer(cfg.max_line),
+        session(cfg.lang, peer_port),
+        ip(std::move(peer_ip)),
+        port(peer_port),
+        dialect(chat::line_dialect(cfg.lang)) {}
 
   io::Token token;
   chat::LineFramer framer;
@@ -66,6 +70,7 @@ struct Shard::Connection {
   std::string stash;  // raw input held back while the session awaits an answer
   std::string ip;
   std::uint16_t port;
+  chat::DialectId dialect;  // how this client is spoken to
   std::uint32_t member_index = kNotMember;  // in local_rooms_[room_id].members
   std::uint32_t room_id = 0;
   std::uint64_t last_rx_ms = 0;
@@ -90,7 +95,7 @@ class Shard::Host final : public chat::SessionHost {
  public:
   Host(Shard& s, Connection& c) : s_(s), c_(c) {}
 
-  void send(std::string text) override { s_.reply(c_, text); }
+  void send(const chat::Event& e) override { s_.reply(c_, e); }
 
   void claim_nick(std::string_view nick) override {
     Envelope e;
@@ -151,7 +156,9 @@ class Shard::Host final : public chat::SessionHost {
 
   void publish(std::uint32_t room_id, std::string_view text) override {
     // Formatted once here; every recipient shares these bytes.
-    SharedText* t = SharedText::create(chat::Replies::message_parts(c_.session.nick(), text));
+    const chat::Event m{.kind = chat::EventKind::Message, .nick = c_.session.nick(),
+                        .room = c_.session.room(), .text = text};
+    SharedText* t = SharedText::create(s_.render(s_.dialect_, m));
     Envelope e;
     e.kind = Envelope::Kind::Publish;
     e.conn = c_.token;
@@ -161,7 +168,9 @@ class Shard::Host final : public chat::SessionHost {
     s_.post(s_.room_owner(c_.session.room()), std::move(e));
   }
 
-  void list_rooms() override { s_.reply(c_, s_.replies_.room_list(s_.catalog_.names())); }
+  void list_rooms() override {
+    s_.reply(c_, {.kind = chat::EventKind::RoomList, .names = s_.catalog_.names()});
+  }
 
   void finish() override {
     c_.reason = "quit";
@@ -177,7 +186,7 @@ Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> re
              std::vector<int> listeners)
     : ctx_(ctx),
       cfg_(ctx.config),
-      replies_(ctx.replies),
+      dialect_(chat::dialect(chat::line_dialect(ctx.config.lang))),
       log_(ctx.config.lang),
       index_(index),
       reactor_(std::move(reactor)),
@@ -259,10 +268,9 @@ void Shard::begin_shutdown() {
   stopping_ = true;
   stop_deadline_ms_ = now_ms_ + cfg_.shutdown_timeout_s * 1000ull;
   reactor_->set_accepting(false);
-  const std::string notice = replies_.shutting_down();
   for (auto& c : conns_) {
     if (!c || c->doomed || c->closing) continue;
-    reply(*c, notice);
+    reply(*c, chat::Event::error_of(chat::ErrorCode::ShuttingDown));
     c->reason = "server shutdown";
     finish(*c);
   }
@@ -291,7 +299,7 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer) {
     generations_.push_back(0);
   }
   const io::Token token = (static_cast<std::uint64_t>(++generations_[slot]) << 32) | slot;
-  conns_[slot] = std::make_unique<Connection>(replies_, cfg_, token, std::move(ip), port);
+  conns_[slot] = std::make_unique<Connection>(cfg_, token, std::move(ip), port);
   Connection& c = *conns_[slot];
   c.framer.set_max_line(lim_.max_line);
   c.counted_ip = lim_.max_conns_per_ip > 0;
@@ -330,13 +338,13 @@ bool Shard::admit(int fd, const std::string& ip) {
   std::string text;
   const auto total = ctx_.connections.fetch_add(1, std::memory_order_relaxed) + 1;
   if (lim_.max_conns > 0 && total > lim_.max_conns) {
-    text = replies_.server_full();
+    text = render(dialect_, chat::Event::error_of(chat::ErrorCode::ServerFull));
     refusal = "max-conns";
   } else if (lim_.max_conns_per_ip > 0) {
     std::lock_guard lock(ctx_.per_ip_mutex);
     auto& n = ctx_.per_ip[ip];
     if (n >= lim_.max_conns_per_ip) {
-      text = replies_.too_many_from_ip();
+      text = render(dialect_, chat::Event::error_of(chat::ErrorCode::TooManyFromIp));
       refusal = "max-conns-per-ip";
       if (n == 0) ctx_.per_ip.erase(ip);
     } else {
@@ -524,6 +532,17 @@ void Shard::reply(Connection& c, std::string_view text) {
   texts_.unref(l);
 }
 
+void Shard::reply(Connection& c, const chat::Event& e) {
+  if (c.doomed) return;
+  reply(c, render(chat::dialect(c.dialect), e));
+}
+
+std::string_view Shard::render(const chat::Dialect& d, const chat::Event& e) {
+  render_buf_.clear();
+  d.render(e, render_buf_);
+  return render_buf_;
+}
+
 void Shard::finish(Connection& c) {
   if (c.closing) return;
   c.closing = true;
@@ -548,7 +567,7 @@ void Shard::reap() {
       stats_.slow_disconnects.fetch_add(1, std::memory_order_relaxed);
       Host h(*this, c);
       c.session.on_disconnect(h);
-      reply(c, replies_.slow_consumer());
+      reply(c, chat::Event::error_of(chat::ErrorCode::SlowConsumer));
       c.reason = "slow consumer (output over max-outbuf)";
       finish(c);
       continue;
@@ -598,7 +617,7 @@ void Shard::run_timers() {
       case TimerKind::Login:
         if (c->session.phase() == chat::Session::Phase::Nickname) {
           Host h(*this, *c);
-          reply(*c, replies_.login_timeout());
+          reply(*c, chat::Event::error_of(chat::ErrorCode::LoginTimeout));
           c->session.on_disconnect(h);
           c->reason = "login timeout";
           stats_.limit_disconnects.fetch_add(1, std::memory_order_relaxed);
@@ -611,7 +630,7 @@ void Shard::run_timers() {
             now_ms_ - c->throttled_since_ms >= cfg_.flood_disconnect_s * 1000ull) {
           Host h(*this, *c);
           c->stash.clear();
-          reply(*c, replies_.flood_disconnect());
+          reply(*c, chat::Event::error_of(chat::ErrorCode::Flood));
           c->session.on_disconnect(h);
           c->reason = "flood";
           stats_.limit_disconnects.fetch_add(1, std::memory_order_relaxed);
@@ -717,7 +736,8 @@ void Shard::own_join(Envelope& e) {
   auto* room = rooms_.find(e.name);
   if (room) {
     rooms_.add_member(*room, e.from);
-    fan_out(*room, SharedText::create(replies_.joined_other(e.nick, room->name)), e.conn, e.from);
+    const chat::Event joined{.kind = chat::EventKind::Joined, .nick = e.nick, .room = room->name};
+    fan_out(*room, SharedText::create(render(dialect_, joined)), e.conn, e.from);
     r.status = 1;
     r.room_id = room->id;
     r.nick = std::move(e.nick);
@@ -730,9 +750,9 @@ void Shard::own_leave(Envelope& e) {
   if (!room) return;
   rooms_.remove_member(*room, e.from);
   const auto kind = static_cast<chat::LeaveKind>(e.status);
-  std::string notice = kind == chat::LeaveKind::Quit ? replies_.quit_other(e.nick, room->name)
-                                                     : replies_.left_other(e.nick, room->name);
-  fan_out(*room, SharedText::create(notice), e.conn, e.from);
+  const chat::Event left{.kind = kind == chat::LeaveKind::Quit ? chat::EventKind::Quit : chat::EventKind::Left,
+                         .nick = e.nick, .room = room->name};
+  fan_out(*room, SharedText::create(render(dialect_, left)), e.conn, e.from);
 }
 
 void Shard::own_create(Envelope& e) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "chat/line_framer.hpp"
-#include "chat/replies.hpp"
+#include "chat/dialect.hpp"
 #include "chat/room_registry.hpp"
 #include "chat/server_log.hpp"
 #include "chat/session.hpp"
@@ -36,7 +36,6 @@ struct ServerContext {
 
   ServerConfig config;  // as started; live-changeable values are in `live`
   LiveLimits live;
-  chat::Replies replies;
   unsigned count;
   std::vector<std::unique_ptr<SpscQueue<Envelope>>> queues;  // count x count
   std::vector<Shard*> shards;
@@ -117,6 +116,9 @@ class Shard final : public io::ReactorHandler {
   void end_input(Connection& c);
   void queue_text(Connection& c, LocalText* l);
   void reply(Connection& c, std::string_view text);
+  void reply(Connection& c, const chat::Event& e);  // rendered in c's dialect
+  // Renders into render_buf_: valid until the next render.
+  std::string_view render(const chat::Dialect& d, const chat::Event& e);
   void finish(Connection& c);
   void disconnect(Connection& c, const char* reason, bool now);
   void destroy(Connection& c);
@@ -155,7 +157,7 @@ class Shard final : public io::ReactorHandler {
 
   ServerContext& ctx_;
   const ServerConfig& cfg_;
-  const chat::Replies& replies_;
+  const chat::Dialect& dialect_;  // the server's (cfg.lang): room events, refusals at accept
   const chat::ServerLog log_;
   const unsigned index_;
   std::unique_ptr<io::Reactor> reactor_;
@@ -172,6 +174,7 @@ class Shard final : public io::ReactorHandler {
   chat::RoomCatalog catalog_;  // every room, for /rooms
   std::vector<LocalRoom> local_rooms_;  // by room id: members on this shard
   LocalTextPool texts_;
+  std::string render_buf_;
 
   std::vector<Envelope> local_mail_;
   std::vector<Envelope> local_batch_;
