@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "chat/server_log.hpp"
 #include "shard/server.hpp"
 #include "sys/logging.hpp"
 #include "sys/metrics.hpp"
@@ -50,12 +51,8 @@ int main(int argc, char** argv) {
     spdlog::shutdown();
     return 1;
   }
-  for (const auto& addr : server->listening()) {
-    if (opt.server.lang == chat::Lang::Pt)
-      spdlog::info("Servidor rodando em {}", addr);
-    else
-      spdlog::info("listening on {}", addr);
-  }
+  const chat::ServerLog server_log(opt.server.lang);
+  for (const auto& addr : server->listening()) spdlog::info("{}", server_log.listening(addr));
   spdlog::info("chatd {}: {} shard(s), backend {} ({})", CHATD_VERSION, server->shards(),
                server->backend(), server->backend_reason());
   server->start();

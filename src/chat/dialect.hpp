@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "chat/event.hpp"
+#include "chat/lang.hpp"
 
 namespace chatd::chat {
 
@@ -32,5 +33,9 @@ class Dialect {
 
 const Dialect& dialect(DialectId id);
 std::optional<DialectId> parse_dialect(std::string_view name);
+
+// The line dialect in the server's language: line-pt (the original's bytes)
+// or line-en.
+DialectId line_dialect(Lang lang);
 
 }  // namespace chatd::chat

@@ -1,19 +1,19 @@
 #pragma once
-// Every text the daemon sends to a client, in pt (the original's wording,
-// byte for byte) or en. Each returned text ends in "\n" except prompt().
+// The line dialect's texts, one function per event, as whole strings: pt
+// (the original's wording, byte for byte) or en. Each returned text ends in
+// "\n" except prompt(). A thin layer over LineDialect (line_dialect.cpp
+// holds the texts); the daemon itself renders Events through a Dialect.
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "chat/lang.hpp"
+#include "chat/line_dialect.hpp"
+
 namespace chatd::chat {
-
-enum class Lang : std::uint8_t { En, Pt };
-
-std::optional<Lang> parse_lang(std::string_view s);
 
 // Immutable after construction; safe to share between threads.
 class Replies {
@@ -24,7 +24,9 @@ class Replies {
   std::string prompt() const;                                 // no newline
   std::string welcome(std::string_view nick) const;
   std::string help() const;
-  std::string default_nick(std::uint16_t peer_port) const;    // Usuário-<port>
+  std::string default_nick(std::uint16_t peer_port) const {  // Usuário-<port>
+    return chat::default_nick(lang_, peer_port);
+  }
   std::string nick_taken(std::string_view nick) const;
   std::string nick_invalid() const;
   std::string room_list(std::span<const std::string> names) const;
@@ -46,7 +48,7 @@ class Replies {
   // The pieces of message(), for callers that copy them straight into a
   // buffer of their own (the shard's shared message bytes).
   static std::array<std::string_view, 5> message_parts(std::string_view nick, std::string_view text) {
-    return {"[", nick, "] ", text, "\n"};
+    return line_message_parts(nick, text);
   }
   std::string message_outside_room() const;
   std::string usage_create() const;
@@ -61,6 +63,8 @@ class Replies {
   std::string flood_disconnect() const;
 
  private:
+  std::string render(const Event& e) const;
+
   Lang lang_;
 };
 

@@ -5,7 +5,7 @@
 
 namespace chatd::chat {
 
-void Session::start(SessionHost& host) { host.send(replies_->prompt()); }
+void Session::start(SessionHost& host) { host.send(Event::of(EventKind::Prompt)); }
 
 void Session::on_line(SessionHost& host, std::string_view raw) {
   switch (phase_) {
@@ -22,17 +22,17 @@ void Session::on_line(SessionHost& host, std::string_view raw) {
 
 void Session::on_line_too_long(SessionHost& host, std::size_t max_line) {
   if (phase_ == Phase::Closed) return;
-  host.send(replies_->line_too_long(max_line));
-  if (phase_ == Phase::Nickname) host.send(replies_->prompt());
+  host.send({.kind = EventKind::Error, .error = ErrorCode::LineTooLong, .number = max_line});
+  if (phase_ == Phase::Nickname) host.send(Event::of(EventKind::Prompt));
 }
 
 void Session::on_nickname(SessionHost& host, std::string_view raw) {
   std::string nick = sanitize(raw);
   // The original named silent users after their port; so do we.
-  if (nick.empty()) nick = replies_->default_nick(peer_port_);
+  if (nick.empty()) nick = default_nick(lang_, peer_port_);
   if (nick.front() == '/' || utf8_length(nick) > kMaxNickChars) {
-    host.send(replies_->nick_invalid());
-    host.send(replies_->prompt());
+    host.send(Event::error_of(ErrorCode::NickInvalid));
+    host.send(Event::of(EventKind::Prompt));
     return;
   }
   nick_ = std::move(nick);
@@ -43,15 +43,15 @@ void Session::on_nickname(SessionHost& host, std::string_view raw) {
 void Session::nick_result(SessionHost& host, bool ok) {
   if (phase_ != Phase::ClaimingNick) return;
   if (!ok) {
-    host.send(replies_->nick_taken(nick_));
-    host.send(replies_->prompt());
+    host.send({.kind = EventKind::Error, .error = ErrorCode::NickTaken, .nick = nick_});
+    host.send(Event::of(EventKind::Prompt));
     nick_.clear();
     phase_ = Phase::Nickname;
     return;
   }
   registered_ = true;
   phase_ = Phase::Chat;
-  host.send(replies_->welcome(nick_));
+  host.send({.kind = EventKind::Welcome, .nick = nick_});
 }
 
 void Session::on_command(SessionHost& host, std::string_view raw) {
@@ -61,7 +61,7 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
   switch (cmd.kind) {
     case CommandKind::Message:
       if (!in_room_) {
-        host.send(replies_->message_outside_room());
+        host.send(Event::error_of(ErrorCode::MessageOutsideRoom));
       } else {
         host.publish(room_id_, line);
       }
@@ -71,37 +71,37 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
       return;
     case CommandKind::Create:
       if (cmd.arg.empty()) {
-        host.send(replies_->usage_create());
+        host.send(Event::error_of(ErrorCode::UsageCreate));
       } else if (utf8_length(cmd.arg) > kMaxRoomChars) {
-        host.send(replies_->room_invalid());
+        host.send(Event::error_of(ErrorCode::RoomInvalid));
       } else {
         pending_ = std::string(cmd.arg);
-        phase_ = Phase::Awaiting;
+        phase_ = Phase::AwaitingRoom;
         host.create_room(pending_);
       }
       return;
     case CommandKind::Join:
       if (cmd.arg.empty()) {
-        host.send(replies_->usage_join());
+        host.send(Event::error_of(ErrorCode::UsageJoin));
       } else if (in_room_ && cmd.arg == room_) {
-        host.send(replies_->already_in_room(room_));
+        host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyInRoom, .room = room_});
       } else if (utf8_length(cmd.arg) > kMaxRoomChars) {
-        host.send(replies_->no_such_room());
+        host.send(Event::error_of(ErrorCode::NoSuchRoom));
       } else {
         pending_ = std::string(cmd.arg);
-        phase_ = Phase::Awaiting;
+        phase_ = Phase::AwaitingRoom;
         host.join_room(pending_);
       }
       return;
     case CommandKind::Leave:
       if (!in_room_) {
-        host.send(replies_->not_in_room());
+        host.send(Event::error_of(ErrorCode::NotInRoom));
         return;
       }
       host.leave_room(room_id_, room_, LeaveKind::Leave);
       in_room_ = false;
       room_.clear();
-      host.send(replies_->left_self());
+      host.send(Event::of(EventKind::LeftSelf));
       return;
     case CommandKind::Quit:
       if (in_room_) host.leave_room(room_id_, room_, LeaveKind::Quit);
@@ -109,43 +109,43 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
       host.release_nick();
       registered_ = false;
       phase_ = Phase::Closed;
-      host.send(replies_->quit_self());
+      host.send(Event::of(EventKind::QuitSelf));
       host.finish();
       return;
     case CommandKind::Help:
-      host.send(replies_->help());
+      host.send(Event::of(EventKind::Help));
       return;
     case CommandKind::Unknown:
-      host.send(replies_->unknown_command(cmd.word));
+      host.send({.kind = EventKind::Error, .error = ErrorCode::UnknownCommand, .text = cmd.word});
       return;
   }
 }
 
 void Session::create_result(SessionHost& host, CreateStatus status) {
-  if (phase_ != Phase::Awaiting) return;
+  if (phase_ != Phase::AwaitingRoom) return;
   phase_ = Phase::Chat;
   switch (status) {
     case CreateStatus::Created:
-      host.send(replies_->room_created(pending_));
+      host.send({.kind = EventKind::RoomCreated, .room = pending_});
       break;
     case CreateStatus::Exists:
-      host.send(replies_->room_exists());
+      host.send(Event::error_of(ErrorCode::RoomExists));
       break;
     case CreateStatus::Limit:
-      host.send(replies_->room_limit());
+      host.send(Event::error_of(ErrorCode::RoomLimit));
       break;
     case CreateStatus::RateLimited:
-      host.send(replies_->room_rate_limited());
+      host.send(Event::error_of(ErrorCode::RoomRateLimited));
       break;
   }
   pending_.clear();
 }
 
 void Session::join_result(SessionHost& host, bool ok, std::uint32_t room_id) {
-  if (phase_ != Phase::Awaiting) return;
+  if (phase_ != Phase::AwaitingRoom) return;
   phase_ = Phase::Chat;
   if (!ok) {
-    host.send(replies_->no_such_room());
+    host.send(Event::error_of(ErrorCode::NoSuchRoom));
     pending_.clear();
     return;
   }
@@ -155,7 +155,7 @@ void Session::join_result(SessionHost& host, bool ok, std::uint32_t room_id) {
   room_id_ = room_id;
   room_ = std::move(pending_);
   pending_.clear();
-  host.send(replies_->joined_self(room_));
+  host.send({.kind = EventKind::JoinedSelf, .room = room_});
 }
 
 void Session::on_disconnect(SessionHost& host) {

@@ -5,7 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "chat/replies.hpp"
+#include "chat/event.hpp"
+#include "chat/lang.hpp"
 
 namespace chatd::chat {
 
@@ -23,7 +24,9 @@ enum class CreateStatus : std::uint8_t { Created, Exists, Limit, RateLimited };
 class SessionHost {
  public:
   virtual ~SessionHost() = default;
-  virtual void send(std::string text) = 0;
+  // Tell this client `e`, rendered in its dialect. `e` borrows its strings:
+  // render or copy it before returning.
+  virtual void send(const Event& e) = 0;
   virtual void claim_nick(std::string_view nick) = 0;            // async
   virtual void create_room(std::string_view room) = 0;           // async
   virtual void join_room(std::string_view room) = 0;             // async
@@ -37,10 +40,13 @@ class SessionHost {
 
 class Session {
  public:
-  enum class Phase : std::uint8_t { Nickname, ClaimingNick, Chat, Awaiting, Closed };
+  // Nickname: waiting for a nickname line. ClaimingNick: the claim is on
+  // its way. Chat: registered, taking commands. AwaitingRoom: a /create or
+  // /join is on its way. Closed: quit or disconnected.
+  enum class Phase : std::uint8_t { Nickname, ClaimingNick, Chat, AwaitingRoom, Closed };
 
-  Session(const Replies& replies, std::uint16_t peer_port)
-      : replies_(&replies), peer_port_(peer_port) {}
+  // lang: the server's language, for the default nickname.
+  Session(Lang lang, std::uint16_t peer_port) : lang_(lang), peer_port_(peer_port) {}
 
   // Sends the nickname prompt.
   void start(SessionHost& host);
@@ -56,7 +62,9 @@ class Session {
   // announce the departure like a quit and free the nickname.
   void on_disconnect(SessionHost& host);
 
-  bool awaiting() const { return phase_ == Phase::ClaimingNick || phase_ == Phase::Awaiting; }
+  // An async call is outstanding, whichever (ClaimingNick or AwaitingRoom):
+  // the host holds the connection's further lines back until its answer.
+  bool awaiting() const { return phase_ == Phase::ClaimingNick || phase_ == Phase::AwaitingRoom; }
   bool registered() const { return registered_; }
   bool closed() const { return phase_ == Phase::Closed; }
   Phase phase() const { return phase_; }
@@ -69,11 +77,11 @@ class Session {
   void on_nickname(SessionHost& host, std::string_view line);
   void on_command(SessionHost& host, std::string_view line);
 
-  const Replies* replies_;
   std::string nick_;
   std::string room_;     // current room's name, or the one being joined
   std::string pending_;  // room name of an outstanding create/join
   std::uint32_t room_id_ = 0;
+  Lang lang_;
   std::uint16_t peer_port_;
   Phase phase_ = Phase::Nickname;
   bool in_room_ = false;

@@ -2,7 +2,7 @@
 // Everything the daemon's core needs to run, filled from options and config.
 #include <vector>
 
-#include "chat/replies.hpp"
+#include "chat/lang.hpp"
 #include "io/reactor.hpp"
 #include "io/socket.hpp"
 #include "shard/limits.hpp"

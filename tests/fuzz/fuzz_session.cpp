@@ -8,8 +8,9 @@
 // abrupt disconnect.
 //
 // Invariants checked (abort() = a finding):
-//   * every reply is non-empty, valid UTF-8 without C0 controls (except TAB
-//     and LF), DEL or C1 controls, and ends in LF (the prompt excepted);
+//   * every event sent, rendered by both line dialects (line-en, line-pt),
+//     is non-empty, valid UTF-8 without C0 controls (except TAB and LF), DEL
+//     or C1 controls, and ends in LF (the prompt excepted, which does not);
 //   * every text published to a room, nickname claimed and room name sent to
 //     the host is non-empty, valid UTF-8 without any control character but
 //     TAB, has no blank at either end and respects the length limits;
@@ -19,7 +20,8 @@
 //   * after a disconnect the nickname is released and no room is held;
 //   * sanitize() is idempotent; framed lines hold no LF and fit max-line.
 //
-// Input layout: byte 0 = configuration (bit 0: pt/en, bits 1..7: max-line
+// Input layout: byte 0 = configuration (bit 0: the server's language, pt/en,
+// for the default nickname; bits 1..7: max-line
 // = 32 + 8 * value); then operations, one byte each (value % 8) with their
 // operands, see run() below.  tests/fuzz/make_corpus.py writes the seeds.
 #include <algorithm>
@@ -33,19 +35,21 @@
 #include <string>
 #include <string_view>
 
+#include "chat/dialect.hpp"
 #include "chat/line_framer.hpp"
-#include "chat/replies.hpp"
 #include "chat/sanitize.hpp"
 #include "chat/session.hpp"
 
 namespace {
 
 using chatd::chat::CreateStatus;
+using chatd::chat::DialectId;
+using chatd::chat::Event;
+using chatd::chat::EventKind;
 using chatd::chat::FrameStatus;
 using chatd::chat::Lang;
 using chatd::chat::LeaveKind;
 using chatd::chat::LineFramer;
-using chatd::chat::Replies;
 using chatd::chat::Session;
 using chatd::chat::SessionHost;
 
@@ -129,13 +133,18 @@ enum class Pending : std::uint8_t { None, Nick, Create, Join };
 
 class FakeHost final : public SessionHost {
  public:
-  explicit FakeHost(const Replies& r) : replies_(r) {}
-
-  void send(std::string text) override {
+  void send(const Event& e) override {
     alive("send");
-    check(!text.empty(), "empty reply");
-    check_clean(text, true, "reply not clean UTF-8");
-    check(text.back() == '\n' || text == replies_.prompt(), "reply without final LF", text);
+    for (DialectId id : {DialectId::LineEn, DialectId::LinePt}) {
+      text_.clear();
+      chatd::chat::dialect(id).render(e, text_);
+      check(!text_.empty(), "empty reply");
+      check_clean(text_, true, "reply not clean UTF-8");
+      if (e.kind == EventKind::Prompt)
+        check(text_.back() != '\n', "prompt with a final LF", text_);
+      else
+        check(text_.back() == '\n', "reply without final LF", text_);
+    }
   }
   void claim_nick(std::string_view nick) override {
     alive("claim_nick");
@@ -199,7 +208,7 @@ class FakeHost final : public SessionHost {
     check(!finished, "host call after finish()", call);
     check(!gone, "host call after the disconnect", call);
   }
-  const Replies& replies_;
+  std::string text_;  // one rendering, reused
 };
 
 // Interesting fragments the input can pick by index (operation 2).
@@ -213,8 +222,7 @@ constexpr std::string_view kTokens[] = {
 
 class Driver {
  public:
-  Driver(const Replies& r, std::size_t max_line)
-      : host_(r), session_(r, 4242), framer_(max_line), max_line_(max_line) {}
+  Driver(Lang lang, std::size_t max_line) : session_(lang, 4242), framer_(max_line), max_line_(max_line) {}
 
   void start() {
     session_.start(host_);
@@ -394,15 +402,12 @@ class Input {
   std::size_t i_ = 0;
 };
 
-const Replies kEn(Lang::En);
-const Replies kPt(Lang::Pt);
-
 void run(const std::uint8_t* data, std::size_t size) {
   Input in(data, size);
   const std::uint8_t config = in.byte();
-  const Replies& replies = (config & 1) != 0 ? kPt : kEn;
+  const Lang lang = (config & 1) != 0 ? Lang::Pt : Lang::En;
   const std::size_t max_line = 32 + 8u * (config >> 1);
-  Driver d(replies, max_line);
+  Driver d(lang, max_line);
   d.start();
   bool dropped = false;
   while (!in.empty() && !dropped) {

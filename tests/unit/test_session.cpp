@@ -6,10 +6,13 @@
 #include <string_view>
 #include <vector>
 
+#include "chat/dialect.hpp"
 #include "chat/replies.hpp"
 #include "chat/session.hpp"
 
 using chatd::chat::CreateStatus;
+using chatd::chat::DialectId;
+using chatd::chat::Event;
 using chatd::chat::Lang;
 using chatd::chat::LeaveKind;
 using chatd::chat::Replies;
@@ -20,11 +23,14 @@ namespace {
 
 using Calls = std::vector<std::string>;
 
-// Records every request as one readable string; take() hands over and
-// forgets them, so each step checks only its own effects.
+// Records every request as one readable string, events rendered in line-pt
+// (the original's bytes); take() hands over and forgets them, so each step
+// checks only its own effects.
 class FakeHost final : public SessionHost {
  public:
-  void send(std::string text) override { calls_.push_back("send:" + text); }
+  void send(const Event& e) override {
+    calls_.push_back("send:" + chatd::chat::dialect(DialectId::LinePt).render(e));
+  }
   void claim_nick(std::string_view nick) override { calls_.push_back("claim:" + std::string(nick)); }
   void create_room(std::string_view room) override { calls_.push_back("create:" + std::string(room)); }
   void join_room(std::string_view room) override { calls_.push_back("join:" + std::string(room)); }
@@ -54,7 +60,7 @@ std::string sent(const std::string& text) { return "send:" + text; }
 
 // A session past the nickname step, named `nick`.
 Session registered_session(FakeHost& host, std::string_view nick = "Lari") {
-  Session s(pt, 58334);
+  Session s(Lang::Pt, 58334);
   s.start(host);
   s.on_line(host, nick);
   s.nick_result(host, true);
@@ -75,7 +81,7 @@ Session session_in_room(FakeHost& host, std::string_view room = "REDES", std::ui
 
 TEST_CASE("session: prompt, nickname, welcome") {
   FakeHost host;
-  Session s(pt, 58334);
+  Session s(Lang::Pt, 58334);
   CHECK(s.phase() == Session::Phase::Nickname);
   s.start(host);
   CHECK(host.take() == Calls{sent("Digite seu apelido: ")});
@@ -99,22 +105,21 @@ TEST_CASE("session: an empty or blank nickname asks for the default nick") {
   for (const char* line : {"", "   ", "\t \t", "\x1b\x07"}) {
     CAPTURE(line);
     FakeHost host;
-    Session s(pt, 58334);
+    Session s(Lang::Pt, 58334);
     s.on_line(host, line);
     CHECK(host.take() == Calls{"claim:Usuário-58334"});
     s.nick_result(host, true);
     CHECK(s.nick() == "Usuário-58334");
   }
   FakeHost host;
-  const Replies en(Lang::En);
-  Session e(en, 1234);
+  Session e(Lang::En, 1234);
   e.on_line(host, "");
   CHECK(host.take() == Calls{"claim:User-1234"});
 }
 
 TEST_CASE("session: invalid nicknames get an error and the prompt again") {
   FakeHost host;
-  Session s(pt, 1);
+  Session s(Lang::Pt, 1);
   const Calls again{sent(pt.nick_invalid()), sent(pt.prompt())};
   s.on_line(host, "/salas");
   CHECK(host.take() == again);
@@ -132,14 +137,14 @@ TEST_CASE("session: invalid nicknames get an error and the prompt again") {
 
 TEST_CASE("session: 32 ASCII characters is the longest nickname") {
   FakeHost host;
-  Session s(pt, 1);
+  Session s(Lang::Pt, 1);
   s.on_line(host, std::string(32, 'x'));
   CHECK(host.take() == Calls{"claim:" + std::string(32, 'x')});
 }
 
 TEST_CASE("session: a taken nickname gets an error and the prompt again") {
   FakeHost host;
-  Session s(pt, 1);
+  Session s(Lang::Pt, 1);
   s.on_line(host, "Lari");
   host.take();
   s.nick_result(host, false);
@@ -154,7 +159,7 @@ TEST_CASE("session: a taken nickname gets an error and the prompt again") {
 
 TEST_CASE("session: lines while awaiting an answer are ignored") {
   FakeHost host;
-  Session s(pt, 1);
+  Session s(Lang::Pt, 1);
   s.on_line(host, "Lari");
   host.take();
   s.on_line(host, "/salas");
@@ -322,7 +327,7 @@ TEST_CASE("session: a dropped connection is announced like a quit") {
   }
   SUBCASE("before any nickname") {
     FakeHost host;
-    Session s(pt, 1);
+    Session s(Lang::Pt, 1);
     s.start(host);
     host.take();
     s.on_disconnect(host);
@@ -331,7 +336,7 @@ TEST_CASE("session: a dropped connection is announced like a quit") {
   }
   SUBCASE("while the nickname claim is on its way") {
     FakeHost host;
-    Session s(pt, 1);
+    Session s(Lang::Pt, 1);
     s.on_line(host, "Lari");
     host.take();
     s.on_disconnect(host);
@@ -344,7 +349,7 @@ TEST_CASE("session: a dropped connection is announced like a quit") {
 
 TEST_CASE("session: over-long lines") {
   FakeHost host;
-  Session s(pt, 1);
+  Session s(Lang::Pt, 1);
   s.on_line_too_long(host, 4096);
   CHECK(host.take() == Calls{sent(pt.line_too_long(4096)), sent(pt.prompt())});
   s.on_line(host, "Lari");
