@@ -16,4 +16,12 @@ inline std::uint64_t coarse_now_ms() {
   return static_cast<std::uint64_t>(ts.tv_sec) * 1000 + static_cast<std::uint64_t>(ts.tv_nsec) / 1000000;
 }
 
+// Wall-clock time in ms since the Unix epoch (CLOCK_REALTIME_COARSE): when
+// a message was said, for history and clients. May jump; never for timers.
+inline std::int64_t coarse_wall_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
 }  // namespace chatd::io

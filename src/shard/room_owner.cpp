@@ -2,8 +2,7 @@
 // their names). It answers claims, creations and joins, and puts each
 // room's events in one order: stamped here, then handed to every shard with
 // members in the room, one queue push per shard, through FIFO queues.
-#include <ctime>
-
+#include "io/clock.hpp"
 #include "shard/shard.hpp"
 
 namespace chatd::shard {
@@ -14,12 +13,6 @@ Envelope answer(Envelope::Kind kind, const Envelope& request) {
   r.kind = kind;
   r.conn = request.conn;
   return r;
-}
-
-std::int64_t wall_clock_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 }  // namespace
@@ -64,7 +57,7 @@ void Shard::own_join(Envelope& e) {
   r.name = e.name;
   if (auto* room = rooms_.find(e.name)) {
     rooms_.add_member(*room, e.from);
-    fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, wall_clock_ms())),
+    fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, io::coarse_wall_ms())),
             e.conn, e.from);
     r.ok = true;
     r.room_id = room->id;
@@ -78,7 +71,7 @@ void Shard::own_leave(Envelope& e) {
   if (!room) return;
   rooms_.remove_member(*room, e.from);
   const auto kind = e.leave == chat::LeaveKind::Quit ? chat::EventKind::Quit : chat::EventKind::Left;
-  fan_out(*room, EventRef(SharedEvent::create(kind, e.nick, room->name, {}, wall_clock_ms())), e.conn, e.from);
+  fan_out(*room, EventRef(SharedEvent::create(kind, e.nick, room->name, {}, io::coarse_wall_ms())), e.conn, e.from);
 }
 
 void Shard::own_publish(Envelope& e) {

@@ -1,20 +1,10 @@
 // Shard::Host: a Session's requests become mail to the shard that owns the
 // nickname or room concerned (possibly this one).
-#include <ctime>
-
 #include "chat/sanitize.hpp"
+#include "io/clock.hpp"
 #include "shard/shard_host.hpp"
 
 namespace chatd::shard {
-namespace {
-
-std::int64_t wall_clock_ms() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
-}  // namespace
 
 Envelope Shard::Host::to_owner(Envelope::Kind kind) const {
   Envelope e;
@@ -72,7 +62,7 @@ void Shard::Host::publish(std::uint32_t room_id, std::string_view text) {
   Envelope e = to_owner(Envelope::Kind::Publish);
   e.room_id = room_id;
   e.event = EventRef(SharedEvent::create(chat::EventKind::Message, c_.session.nick(), c_.session.room(), text,
-                                         wall_clock_ms()));
+                                         io::coarse_wall_ms()));
   s_.stats_.messages_in.fetch_add(1, std::memory_order_relaxed);
   s_.mailbox_.post(s_.owner(c_.session.room()), std::move(e));
 }
