@@ -7,6 +7,7 @@
 #include <limits>
 #include <variant>
 
+#include "store/room_index.hpp"
 #include "store/sqlite_connection.hpp"
 #include "store/sqlite_schema.hpp"
 #include "store/sqlite_statement.hpp"
@@ -97,11 +98,18 @@ struct SqliteStore::Impl {
   void write(const DeletePms& w);
   void require_account(int changed, std::string_view folded);
 
+  // Reloads room_index if another connection committed since we last
+  // looked (PRAGMA data_version moves only for other connections' commits).
+  // Called under the write lock, so nobody can commit after the check.
+  void refresh_room_index();
+
   void set_sync_full(bool want);
 
   SqliteOptions options;
   Connection db;
   bool sync_full;  // the connection's current PRAGMA synchronous is FULL
+  sqlite::RoomIndex room_index;
+  std::optional<std::int64_t> seen_data_version;  // when room_index was loaded
 
   // Prepared once, here, against the migrated schema; reused for the life
   // of the connection. Declared after `db`: finalized before it closes.
@@ -109,11 +117,10 @@ struct SqliteStore::Impl {
   Statement sync_full_on{db, "setting synchronous", "PRAGMA synchronous = FULL"};
   Statement sync_full_off{db, "setting synchronous", "PRAGMA synchronous = NORMAL"};
 
-  // Bumps last_seq only if seq is the next one: the guard against holes.
-  Statement bump_last_seq{db, "AppendMessage",
-                          "UPDATE rooms SET last_seq = ?2 WHERE name = ?1 AND last_seq = ?2 - 1 "
-                          "RETURNING id"};
-  Statement room_last_seq{db, "AppendMessage", "SELECT last_seq FROM rooms WHERE name = ?1"};
+  Statement data_version{db, "reading data_version", "PRAGMA data_version"};
+  Statement select_room_index{db, "loading the rooms", "SELECT name, id, last_seq FROM rooms"};
+  // Once per room per batch, in the batch's transaction.
+  Statement set_last_seq{db, "AppendMessage", "UPDATE rooms SET last_seq = ?2 WHERE id = ?1"};
   Statement insert_message{db, "AppendMessage",
                            "INSERT INTO messages(room_id, seq, time_ms, nick, text) "
                            "VALUES(?1, ?2, ?3, ?4, ?5)"};
@@ -171,22 +178,20 @@ struct SqliteStore::Impl {
 
 void SqliteStore::Impl::write(const AppendMessage& w) {
   const StoredMessage& m = w.message;
-  std::optional<std::int64_t> room_id;
-  bump_last_seq.each_row([&](const Row& row) { room_id = row.int64(0); }, m.room, m.seq);
-  if (!room_id) {
-    // Say why, for the log: it is a bug upstream either way.
-    std::optional<std::uint64_t> last;
-    room_last_seq.each_row([&](const Row& row) { last = row.uint64(0); }, m.room);
-    if (!last) reject(db, fmt::format("AppendMessage: no room {:?}", m.room));
+  const auto room = room_index.find(m.room);
+  if (!room) reject(db, fmt::format("AppendMessage: no room {:?}", m.room));
+  // Only the next seq: the guard against holes.
+  if (m.seq != room->last_seq + 1)
     reject(db, fmt::format("AppendMessage: seq {} of room {:?} is not next (last_seq {})",
-                           m.seq, m.room, *last));
-  }
-  insert_message.run(*room_id, m.seq, m.time_ms, m.nick, m.text);
+                           m.seq, m.room, room->last_seq));
+  insert_message.run(room->id, m.seq, m.time_ms, m.nick, m.text);
+  room_index.stage_append(m.room, m.seq);
 }
 
 void SqliteStore::Impl::write(const CreateRoom& w) {
-  if (create_room.run(w.name, w.created_ms) == 0)
+  if (room_index.find(w.name) || create_room.run(w.name, w.created_ms) == 0)
     reject(db, fmt::format("CreateRoom: room {:?} exists", w.name));
+  room_index.stage_create(w.name, sqlite3_last_insert_rowid(db.get()));
 }
 
 void SqliteStore::Impl::write(const SetTopic& w) {
@@ -225,6 +230,18 @@ void SqliteStore::Impl::write(const DeletePms& w) {
   delete_pms.run(w.to_folded, clamp_to_int64(w.up_to_id));
 }
 
+void SqliteStore::Impl::refresh_room_index() {
+  std::int64_t version = 0;
+  data_version.each_row([&](const Row& row) { version = row.int64(0); });
+  if (seen_data_version == version) return;
+  std::vector<std::pair<std::string, sqlite::RoomIndex::Room>> rooms;
+  select_room_index.each_row([&](const Row& row) {
+    rooms.emplace_back(row.text(0), sqlite::RoomIndex::Room{row.int64(1), row.uint64(2)});
+  });
+  room_index.reset(std::move(rooms));
+  seen_data_version = version;
+}
+
 void SqliteStore::Impl::set_sync_full(bool want) {
   if (want == sync_full) return;
   (want ? sync_full_on : sync_full_off).run();
@@ -248,18 +265,26 @@ void SqliteStore::apply(std::span<const Write> batch) {
   s.set_sync_full(s.options.sync_every_commit ||
                   std::any_of(batch.begin(), batch.end(), needs_durable_commit));
   sqlite::Transaction txn(s.db, s.txn);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    try {
-      std::visit([&s](const auto& w) { s.write(w); }, batch[i]);
-    } catch (const StoreError& e) {
-      // ~Transaction rolls the batch back.
-      throw StoreError(e.kind(),
-                       fmt::format("{} [write {} of {}: {}]", e.what(), i, batch.size(),
-                                   write_name(batch[i])),
-                       e.sqlite_code(), i);
+  try {
+    s.refresh_room_index();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      try {
+        std::visit([&s](const auto& w) { s.write(w); }, batch[i]);
+      } catch (const StoreError& e) {
+        throw StoreError(e.kind(),
+                         fmt::format("{} [write {} of {}: {}]", e.what(), i, batch.size(),
+                                     write_name(batch[i])),
+                         e.sqlite_code(), i);
+      }
     }
+    for (const auto& bump : s.room_index.staged_bumps()) s.set_last_seq.run(bump.id, bump.last_seq);
+    txn.commit();
+  } catch (...) {
+    // ~Transaction rolls the database back; this, the rooms' copy.
+    s.room_index.rollback();
+    throw;
   }
-  txn.commit();
+  s.room_index.commit();
 }
 
 std::vector<RoomRecord> SqliteStore::rooms() {

@@ -152,3 +152,21 @@ TEST_CASE("apply_dropping_rejected: the other writes commit, the rejected are re
   CHECK(apply_dropping_rejected(s, std::vector<Write>{say("r", 4)}).empty());
   CHECK(s.message_count() == 4);
 }
+
+TEST_CASE("apply: two stores on one file see each other's rooms and seqs") {
+  // The writer keeps a copy of each room's last_seq; a commit by another
+  // connection (a second process, the sqlite3 tool) must invalidate it.
+  TempDir dir;
+  SqliteStore a(dir.db());
+  SqliteStore b(dir.db());
+  a.apply(std::vector<Write>{room("r"), say("r", 1), say("r", 2)});
+  b.apply(std::vector<Write>{say("r", 3)});
+  check_rejected(a, {say("r", 3)}, 0);
+  a.apply(std::vector<Write>{say("r", 4)});
+  b.apply(std::vector<Write>{room("s"), say("s", 1)});
+  check_rejected(a, {room("s")}, 0);
+  a.apply(std::vector<Write>{say("s", 2), say("r", 5)});
+  CHECK(seqs(b.history("r", 0, 10)) == range(1, 5));
+  CHECK(seqs(b.history("s", 0, 10)) == range(1, 2));
+  CHECK(b.rooms() == a.rooms());
+}
