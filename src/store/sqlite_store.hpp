@@ -2,7 +2,8 @@
 // Store on one SQLite file (DIR/chatd.db) in WAL mode, or in memory.
 // Owned by one thread. A second thread that wants to read concurrently
 // opens its own SqliteStore on the same file: WAL lets it read while this
-// one commits (an in-memory store is private to its object).
+// one commits (an in-memory store is private to its object). Several
+// stores may even write one file: each notices the others' commits.
 //
 // What holds after a crash (docs/storage.md has the reasoning):
 //   * apply() is atomic: a batch is stored whole or not at all.
