@@ -24,6 +24,31 @@ enum class EventKind : std::uint8_t {
   Quit,         // nick left the chat from room (seen by the others)
   Message,      // nick said text in room; seq = the room's order, time_ms = when (UTC)
   Error,        // error says which; nick/room/text/number as the code needs
+
+  // Accounts (the nickname step and /register, /identify, /password).
+  PasswordPrompt,     // nick belongs to an account: ask its password (no newline in line dialects)
+  Identified,         // nick: logged in to its account
+  AccountRegistered,  // nick: the account now exists and you are logged in to it
+  PasswordChanged,
+  // History: one HistoryMessage per message (nick, text, room, seq, time_ms),
+  // oldest first, before any live traffic of the room.
+  HistoryMessage,
+  HistoryEmpty,       // room: nothing stored (answer to /history only)
+  // Private messages.
+  PrivateFrom,        // nick (sender) said text to you; time_ms
+  PrivateTo,          // your text to nick, as sent (the sender's echo)
+  PrivateQueued,      // nick is offline; it gets text at its next login
+  // Rooms and people.
+  MemberList,         // room; names = members, details = their statuses ("" = none), same order
+  Topic,              // room's topic is text ("" = none set)
+  TopicChanged,       // nick set room's topic to text ("" = cleared)
+  NickChanged,        // nick is now other (seen by the room)
+  NickChangedSelf,    // you are now nick
+  StatusSet,          // your status is text
+  StatusCleared,
+  Whois,              // nick; text = status; room = current room ("" = none);
+                      // number = registered since (ms, 0 = not registered);
+                      // flag = online; time_ms = last seen (ms, 0 = unknown)
 };
 
 // Every refusal and every reason for a disconnect, with a stable identity
@@ -49,6 +74,27 @@ enum class ErrorCode : std::uint8_t {
   ServerFull,          // refused at accept
   TooManyFromIp,       // refused at accept
   Flood,               // then disconnected
+
+  // Accounts.
+  WrongPassword,       // the password prompt follows at login
+  TooManyAttempts,     // three wrong passwords: then disconnected
+  LoginThrottled,      // too many attempts from this address or on this account: wait
+  PasswordInvalid,     // empty, or longer than 128 bytes
+  NotRegistered,       // no account for this nickname (/identify)
+  AlreadyRegistered,   // the nickname has an account already (/register)
+  AlreadyIdentified,
+  NotIdentified,       // /password needs you logged in
+  NickRegistered,      // nick belongs to an account: reconnect with it to log in (/nick)
+  NoSuchNick,          // nick: nobody online or registered with that nickname
+  NotInRoomForCommand, // /who, /topic outside a room
+  StorageUnavailable,  // the database refused the change: nothing was changed
+  UsageRegister,
+  UsageIdentify,
+  UsagePassword,
+  UsageHistory,
+  UsageMsg,
+  UsageNick,
+  UsageWhois,
 };
 
 struct Event {
@@ -57,9 +103,12 @@ struct Event {
   std::string_view nick;
   std::string_view room;
   std::string_view text;
+  std::string_view other;              // NickChanged: the new nick
   std::span<const std::string> names;
-  std::uint64_t number = 0;  // Message: seq; Error LineTooLong: the limit
-  std::int64_t time_ms = 0;  // Message: milliseconds since the Unix epoch, UTC
+  std::span<const std::string> details;  // MemberList: statuses, parallel to names
+  std::uint64_t number = 0;  // Message, HistoryMessage: seq; Error LineTooLong: the limit; Whois: since
+  std::int64_t time_ms = 0;  // Message, HistoryMessage, PrivateFrom: ms since the Unix epoch, UTC
+  bool flag = false;         // Whois: online
 
   static Event of(EventKind k) { return Event{.kind = k}; }
   static Event error_of(ErrorCode e) { return Event{.kind = EventKind::Error, .error = e}; }

@@ -18,6 +18,30 @@ enum class LeaveKind : std::uint8_t { Leave, Quit };
 
 enum class CreateStatus : std::uint8_t { Created, Exists, Limit, RateLimited };
 
+// The answer to a nickname claim (at the nickname step, or /nick).
+enum class NickStatus : std::uint8_t {
+  Ok,             // yours now
+  Taken,          // someone online holds it
+  NeedsPassword,  // it belongs to an account: held for you until the password is checked
+                  // (at the nickname step; for /nick the host answers Registered instead)
+  Registered,     // /nick only: it belongs to an account that is not yours
+};
+
+// The answer to a login or an account request.
+enum class AccountStatus : std::uint8_t {
+  Ok,
+  WrongPassword,
+  Throttled,          // too many attempts (per address or per account): try later
+  NotRegistered,      // /identify: no account for this nickname
+  AlreadyRegistered,  // /register: the nickname has an account
+  Unavailable,        // storage or hashing failed: nothing changed
+};
+
+// The longest password accepted (bytes); longer ones are refused unhashed.
+constexpr std::size_t kMaxPasswordBytes = 128;
+// Wrong passwords in a row at the nickname step before the connection closes.
+constexpr unsigned kMaxPasswordAttempts = 3;
+
 // What a Session asks its host to do. Calls marked async are answered later
 // by the matching Session::*_result; until then the session is awaiting()
 // and the host holds back the connection's further lines.
@@ -36,6 +60,24 @@ class SessionHost {
   virtual void release_nick() = 0;
   // Close after the pending output is sent (the client asked to quit).
   virtual void finish() = 0;
+
+  // Accounts. Passwords are handed over only here: never sent back in an
+  // event, never logged.
+  virtual void check_password(std::string_view password) = 0;        // async: login -> password_result
+  virtual void register_account(std::string_view password) = 0;      // async -> account_result
+  virtual void identify(std::string_view password) = 0;              // async -> account_result
+  virtual void change_password(std::string_view old_password,
+                               std::string_view new_password) = 0;   // async -> account_result
+  virtual void change_nick(std::string_view nick) = 0;               // async -> nick_change_result
+  // Answered with send()s (history, errors), not awaited: the session goes on.
+  // count 0 = the default (the host knows the limits).
+  virtual void request_history(std::uint32_t room_id, std::string_view room, std::size_t count) = 0;
+  virtual void private_message(std::string_view to_nick, std::string_view text) = 0;
+  virtual void list_members(std::uint32_t room_id, std::string_view room) = 0;
+  // No text: show the topic; text (possibly empty = clear): set it.
+  virtual void topic(std::uint32_t room_id, std::string_view room, const std::string_view* text) = 0;
+  virtual void set_status(std::string_view text) = 0;                // "" clears
+  virtual void whois(std::string_view nick) = 0;
 };
 
 class Session {
@@ -55,7 +97,15 @@ class Session {
   // The framer dropped an over-long line.
   void on_line_too_long(SessionHost& host, std::size_t max_line);
 
-  void nick_result(SessionHost& host, bool ok);
+  void nick_result(SessionHost& host, NickStatus status);
+  // The login password was checked (Ok, WrongPassword or Throttled).
+  void password_result(SessionHost& host, AccountStatus status);
+  // /register, /identify, /password answered.
+  void account_result(SessionHost& host, AccountStatus status);
+  // /nick answered: Ok (the host announced it to the room), Taken or Registered.
+  void nick_change_result(SessionHost& host, NickStatus status);
+  // The account's stored status, once logged in (the host read it).
+  void set_stored_status(std::string status) { status_ = std::move(status); }
   void create_result(SessionHost& host, CreateStatus status);
   void join_result(SessionHost& host, bool ok, std::uint32_t room_id);
   // The connection ended without /quit (EOF, error, timeout, shutdown):
@@ -72,6 +122,8 @@ class Session {
   bool in_room() const { return in_room_; }
   std::uint32_t room_id() const { return room_id_; }
   const std::string& room() const { return room_; }
+  bool identified() const { return identified_; }  // logged in to the account of nick()
+  const std::string& status() const { return status_; }
 
  private:
   void on_nickname(SessionHost& host, std::string_view line);
