@@ -9,6 +9,7 @@
 #include "chat/session.hpp"
 #include "chat/token_bucket.hpp"
 #include "io/reactor.hpp"
+#include "shard/envelope.hpp"
 #include "shard/output_queue.hpp"
 
 namespace chatd::shard {
@@ -57,6 +58,12 @@ struct Connection {
   bool paused = false;       // reading stopped (stash too big, or throttled)
   bool throttled = false;    // out of flood-control tokens
   bool flush_armed = false;  // an idle-flush timer is pending
+
+  // Accounts: the hash a login is checked against, and the passwords of a
+  // /password between its lookup and its check.
+  std::string login_hash;
+  Secret old_password, new_password;
+  std::string old_nick;  // during a /nick: the nick the room knew
 
   // Output and accounting.
   bool slow = false;        // over max-outbuf: dropped at the end of this pass

@@ -67,6 +67,22 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
     "connections per client address; 0 = no limit")                                       \
   X(rooms_per_minute, unsigned, "rooms-per-minute", 10, Live, any_value(),                \
     "room creations per client per minute; 0 = no limit")                                 \
+  X(history_on_join, unsigned, "history-on-join", 10, Live, in_range(0, 1000),            \
+    "recent messages of a room shown to whoever joins it; 0 = none")                      \
+  X(history_max_request, unsigned, "history-max-request", 100, Live, in_range(1, 10000),   \
+    "most messages one /history may ask for (also what each room keeps in memory)")      \
+  X(history_keep, unsigned, "history-keep", 100000, Live, any_value(),                   \
+    "messages stored per room; older ones are deleted; 0 = no limit")                     \
+  X(history_max_age_s, unsigned, "history-max-age", 0, Live, any_value(),                \
+    "seconds a stored message is kept; 0 = no limit")                                     \
+  X(history_flush_ms, unsigned, "history-flush-ms", 200, Live, in_range(1, 60000),       \
+    "ms a written message may wait before it is committed (what a crash may lose)")      \
+  X(login_attempts_per_minute, unsigned, "login-attempts", 3, Live, any_value(),         \
+    "password attempts per account per minute; 0 = no limit")                             \
+  X(login_attempts_per_ip_minute, unsigned, "login-attempts-per-ip", 30, Live, any_value(), \
+    "password attempts per client address per minute; 0 = no limit")                     \
+  X(registrations_per_ip_minute, unsigned, "registrations-per-ip", 3, Live, any_value(), \
+    "account registrations per client address per minute; 0 = no limit")                 \
   /* new rows above this line */
 // clang-format on
 

@@ -5,15 +5,17 @@ namespace {
 constexpr std::size_t kQueueCapacity = 8192;
 }
 
-Mesh::Mesh(unsigned shards) : count(shards), boxes(shards, nullptr) {
-  queues.resize(static_cast<std::size_t>(shards) * shards);
-  for (unsigned f = 0; f < shards; ++f)
-    for (unsigned t = 0; t < shards; ++t)
-      if (f != t) queues[f * shards + t] = std::make_unique<SpscQueue<Envelope>>(kQueueCapacity);
+Mesh::Mesh(unsigned shards, unsigned services)
+    : count(shards), size(shards + services), boxes(shards + services, nullptr) {
+  queues.resize(static_cast<std::size_t>(size) * size);
+  for (unsigned f = 0; f < size; ++f)
+    for (unsigned t = 0; t < size; ++t)
+      if (f != t && (f < shards || t < shards))
+        queues[f * size + t] = std::make_unique<SpscQueue<Envelope>>(kQueueCapacity);
 }
 
 Mailbox::Mailbox(Mesh& mesh, unsigned index, io::Reactor& reactor)
-    : mesh_(mesh), index_(index), reactor_(reactor), overflow_(mesh.count), need_wake_(mesh.count, false) {
+    : mesh_(mesh), index_(index), reactor_(reactor), overflow_(mesh.size), need_wake_(mesh.size, false) {
   mesh_.boxes[index] = this;
 }
 
@@ -36,12 +38,12 @@ bool Mailbox::has_overflow() const {
 }
 
 void Mailbox::flush() {
-  for (unsigned to = 0; to < mesh_.count; ++to) {
+  for (unsigned to = 0; to < mesh_.size; ++to) {
     auto& q = overflow_[to];
     while (!q.empty() && mesh_.queue(index_, to).try_push(std::move(q.front()))) q.pop_front();
   }
   // One wake check per destination per pass, not per item.
-  for (unsigned to = 0; to < mesh_.count; ++to) {
+  for (unsigned to = 0; to < mesh_.size; ++to) {
     if (!need_wake_[to]) continue;
     need_wake_[to] = false;
     mesh_.boxes[to]->wake_if_sleeping();
@@ -54,8 +56,8 @@ bool Mailbox::prepare_to_sleep() {
   // push. In the single total order of seq_cst operations one of the two is
   // first, so either we see its item here or it sees us asleep and wakes us.
   sleeping_.store(true, std::memory_order_seq_cst);
-  for (unsigned f = 0; f < mesh_.count; ++f)
-    if (f != index_ && !mesh_.queue(f, index_).empty_approx()) return true;
+  for (unsigned f = 0; f < mesh_.size; ++f)
+    if (mesh_.linked(f, index_) && !mesh_.queue(f, index_).empty_approx()) return true;
   return false;
 }
 
@@ -65,8 +67,8 @@ void Mailbox::wake_if_sleeping() {
 
 std::size_t Mailbox::inbound_depth() const {
   std::size_t n = 0;
-  for (unsigned f = 0; f < mesh_.count; ++f)
-    if (f != index_) n += mesh_.queue(f, index_).size_approx();
+  for (unsigned f = 0; f < mesh_.size; ++f)
+    if (mesh_.linked(f, index_)) n += mesh_.queue(f, index_).size_approx();
   return n;
 }
 

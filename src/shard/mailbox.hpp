@@ -17,14 +17,19 @@ namespace chatd::shard {
 class Mailbox;
 
 // Built before the shard threads start and read-only afterwards (the
-// queues themselves are SPSC: one producer shard, one consumer shard).
+// queues themselves are SPSC: one producer thread, one consumer thread).
+// Participants 0..count-1 are the shards; after them come the services
+// (threads that do slow work for the shards: the store, password hashing),
+// which talk to shards only, never to each other.
 struct Mesh {
-  explicit Mesh(unsigned shards);
-  SpscQueue<Envelope>& queue(unsigned from, unsigned to) { return *queues[from * count + to]; }
+  Mesh(unsigned shards, unsigned services = 0);
+  SpscQueue<Envelope>& queue(unsigned from, unsigned to) { return *queues[from * size + to]; }
+  bool linked(unsigned from, unsigned to) const { return queues[from * size + to] != nullptr; }
 
-  unsigned count;
-  std::vector<std::unique_ptr<SpscQueue<Envelope>>> queues;  // count x count, none on the diagonal
-  std::vector<Mailbox*> boxes;                               // by shard
+  unsigned count;  // shards
+  unsigned size;   // shards and services
+  std::vector<std::unique_ptr<SpscQueue<Envelope>>> queues;  // size x size; null where unlinked
+  std::vector<Mailbox*> boxes;                               // by participant
 };
 
 // One shard's end of the Mesh. Owned by its shard thread; other threads
@@ -80,8 +85,8 @@ class Mailbox {
 
 template <typename F>
 void Mailbox::drain(F&& handle) {
-  for (unsigned f = 0; f < mesh_.count; ++f)
-    if (f != index_) mesh_.queue(f, index_).drain(handle, kDrainBatch);
+  for (unsigned f = 0; f < mesh_.size; ++f)
+    if (mesh_.linked(f, index_)) mesh_.queue(f, index_).drain(handle, kDrainBatch);
   // Local mail may beget local mail (an owner answering itself): a few
   // rounds here, the rest next pass.
   for (int round = 0; round < kLocalRounds && !local_.empty(); ++round) {

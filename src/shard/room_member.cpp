@@ -55,15 +55,6 @@ void Shard::deliver(Envelope& e) {
   stats_.deliveries.fetch_add(n, std::memory_order_relaxed);
 }
 
-void Shard::on_nick_result(Envelope& e) {
-  Connection* c = find(e.conn);
-  if (!c) return;  // gone: its release is already on the way
-  Host h(*this, *c);
-  c->session.nick_result(h, e.ok);
-  if (c->session.registered()) spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
-  resume(*c);
-}
-
 void Shard::on_create_result(Envelope& e) {
   Connection* c = find(e.conn);
   if (!c) return;
@@ -88,7 +79,16 @@ void Shard::on_join_result(Envelope& e) {
   }
   Host h(*this, *c);
   c->session.join_result(h, e.ok, e.room_id);
-  if (e.ok) add_member(*c, e.room_id);
+  if (e.ok) {
+    if (!e.text.empty()) {
+      chat::Event topic = chat::Event::of(chat::EventKind::Topic);
+      topic.room = e.name;
+      topic.text = e.text;
+      emit(*c, topic);
+    }
+    if (e.payload) show_history(*c, e.payload->events);
+    add_member(*c, e.room_id);
+  }
   resume(*c);
 }
 

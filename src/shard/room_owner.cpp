@@ -1,9 +1,10 @@
-// The owner's side: this shard owns some rooms and nicknames (by hash of
-// their names). It answers claims, creations and joins, and puts each
+// The owner's side of rooms: this shard owns some rooms (by hash of their
+// names). It answers creations and joins, and puts each
 // room's events in one order: stamped here, then handed to every shard with
 // members in the room, one queue push per shard, through FIFO queues.
 #include "io/clock.hpp"
 #include "shard/shard.hpp"
+#include "shard/store_service.hpp"
 
 namespace chatd::shard {
 namespace {
@@ -16,12 +17,6 @@ Envelope answer(Envelope::Kind kind, const Envelope& request) {
 }
 
 }  // namespace
-
-void Shard::own_nick_claim(Envelope& e) {
-  Envelope r = answer(Envelope::Kind::NickResult, e);
-  r.ok = nicks_.claim(e.name, {e.from, e.conn});
-  mailbox_.post(e.from, std::move(r));
-}
 
 void Shard::own_create(Envelope& e) {
   Envelope r = answer(Envelope::Kind::CreateResult, e);
@@ -41,6 +36,12 @@ void Shard::own_create(Envelope& e) {
     }
   } while (!ctx_.rooms.compare_exchange_weak(id, id + 1, std::memory_order_relaxed));
   rooms_.create(e.name, id);
+  Envelope w;
+  w.kind = Envelope::Kind::StoreWrite;
+  w.write = static_cast<std::uint8_t>(WriteKind::CreateRoom);
+  w.name = e.name;
+  w.number = static_cast<std::uint64_t>(io::coarse_wall_ms());
+  mailbox_.post(ctx_.store_index, std::move(w));
   for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
     Envelope a;
     a.kind = Envelope::Kind::RoomAdded;
@@ -57,11 +58,21 @@ void Shard::own_join(Envelope& e) {
   r.name = e.name;
   if (auto* room = rooms_.find(e.name)) {
     rooms_.add_member(*room, e.from);
+    room->members.push_back({e.conn, e.from, e.nick, e.text});
     fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, io::coarse_wall_ms())),
             e.conn, e.from);
     r.ok = true;
     r.room_id = room->id;
     r.nick = std::move(e.nick);
+    r.text = room->topic;
+    // The newest messages, shown to the joiner before anything newer: this
+    // answer travels ahead of every later delivery on the same queue.
+    const std::size_t n = std::min<std::size_t>(lim_.history_on_join, room->recent.size());
+    if (n > 0) {
+      auto& events = r.extra().events;
+      for (auto it = room->recent.end() - static_cast<std::ptrdiff_t>(n); it != room->recent.end(); ++it)
+        events.push_back(it->share());
+    }
   }
   mailbox_.post(e.from, std::move(r));
 }
@@ -70,6 +81,7 @@ void Shard::own_leave(Envelope& e) {
   auto* room = rooms_.find(e.room_id);
   if (!room) return;
   rooms_.remove_member(*room, e.from);
+  std::erase_if(room->members, [&](const RoomMember& m) { return m.conn == e.conn && m.shard == e.from; });
   const auto kind = e.leave == chat::LeaveKind::Quit ? chat::EventKind::Quit : chat::EventKind::Left;
   fan_out(*room, EventRef(SharedEvent::create(kind, e.nick, room->name, {}, io::coarse_wall_ms())), e.conn, e.from);
 }
@@ -78,10 +90,12 @@ void Shard::own_publish(Envelope& e) {
   if (auto* room = rooms_.find(e.room_id)) fan_out(*room, std::move(e.event), e.conn, e.from);
 }
 
-// Stamps the room's next sequence number on `event` and sends it to every
-// shard with members in the room, `exclude` (the sender) left out on its shard.
+// Sends `event` to every shard with members in the room, `exclude` (the
+// sender) left out on its shard. A message gets the room's next sequence
+// number, joins the room's recent history and goes to the store.
 void Shard::fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard) {
-  event->set_seq(++room.events);
+  ++room.events;
+  if (event->kind() == chat::EventKind::Message) record(room, event);
   for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
     if (room.members_on[s] == 0) continue;
     Envelope d;
@@ -91,6 +105,21 @@ void Shard::fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude,
     d.conn = s == exclude_shard ? exclude : 0;
     mailbox_.post(s, std::move(d));
   }
+}
+
+}  // namespace chatd::shard
+
+namespace chatd::shard {
+
+void Shard::record(RoomRegistry::Room& room, const EventRef& event) {
+  event->set_seq(++room.last_message);
+  room.recent.push_back(event.share());
+  while (room.recent.size() > std::max(lim_.history_max_request, lim_.history_on_join)) room.recent.pop_front();
+  Envelope w;
+  w.kind = Envelope::Kind::StoreWrite;
+  w.write = static_cast<std::uint8_t>(WriteKind::AppendMessage);
+  w.event = event.share();
+  mailbox_.post(ctx_.store_index, std::move(w));
 }
 
 }  // namespace chatd::shard

@@ -2,12 +2,25 @@
 // Rooms owned by one shard (by hash of the name) and the per-shard member
 // counts the owner needs to route a room's events. Owned by that shard's thread.
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "io/reactor.hpp"
+#include "shard/shared_event.hpp"
+#include "store/records.hpp"
+
 namespace chatd::shard {
+
+// One member of a room, as its owner knows it (for /who).
+struct RoomMember {
+  io::Token conn = 0;
+  unsigned shard = 0;
+  std::string nick;
+  std::string status;
+};
 
 class RoomRegistry {
  public:
@@ -16,6 +29,10 @@ class RoomRegistry {
     std::string name;
     std::vector<std::uint32_t> members_on;  // member count per shard
     std::uint64_t events = 0;      // events serialised so far (room order)
+    std::uint64_t last_message = 0;  // seq of the newest message (messages share the order with notices)
+    std::string topic;
+    std::deque<EventRef> recent;   // the newest messages, oldest first (history served from memory)
+    std::vector<RoomMember> members;
   };
 
   explicit RoomRegistry(unsigned shards) : shards_(shards) {}
@@ -71,9 +88,36 @@ class NickRegistry {
     if (it != taken_.end() && it->second == who) taken_.erase(it);
   }
   std::size_t size() const { return taken_.size(); }
+  const Holder* holder(const std::string& folded) const {
+    auto it = taken_.find(folded);
+    return it == taken_.end() ? nullptr : &it->second;
+  }
 
  private:
   std::unordered_map<std::string, Holder> taken_;
+};
+
+// The registered nicknames one shard owns (by hash of the folded nick),
+// with what logins and /whois need without asking the store. Owned by
+// that shard's thread; the store has the durable copy.
+class AccountBook {
+ public:
+  const store::Account* find(const std::string& folded) const {
+    auto it = accounts_.find(folded);
+    return it == accounts_.end() ? nullptr : &it->second;
+  }
+  store::Account* find(const std::string& folded) {
+    auto it = accounts_.find(folded);
+    return it == accounts_.end() ? nullptr : &it->second;
+  }
+  void put(store::Account a) {
+    std::string key = a.folded;
+    accounts_.insert_or_assign(std::move(key), std::move(a));
+  }
+  std::size_t size() const { return accounts_.size(); }
+
+ private:
+  std::unordered_map<std::string, store::Account> accounts_;
 };
 
 }  // namespace chatd::shard

@@ -1,8 +1,12 @@
 #include "shard/server.hpp"
 
+#include "store/sqlite_store.hpp"
+#include "store/store_error.hpp"
+
 #include <arpa/inet.h>
 #include <sched.h>
 
+#include <filesystem>
 #include <stdexcept>
 #include <system_error>
 
@@ -71,6 +75,34 @@ Server::Server(const ServerConfig& cfg) {
     }
     shards_.push_back(std::make_unique<Shard>(*ctx_, s, std::move(r), std::move(per_shard[s])));
   }
+  open_store(cfg);
+}
+
+// The store, what it remembered handed to the shards, and the services that
+// will do the slow work (disk, hashing) beside them.
+void Server::open_store(const ServerConfig& cfg) {
+  std::unique_ptr<store::Store> store;
+  try {
+    std::string path;
+    if (!cfg.data_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(cfg.data_dir, ec);
+      if (ec) throw std::runtime_error(fmt::format("--data-dir {}: {}", cfg.data_dir, ec.message()));
+      path = cfg.data_dir + "/chatd.db";
+    }
+    store = std::make_unique<store::SqliteStore>(path);
+    const std::size_t recent = std::max(cfg.limits.history_max_request, cfg.limits.history_on_join);
+    std::vector<ShardBootstrap> boot = load_bootstrap(*store, ctx_->mesh.count, recent);
+    for (unsigned s = 0; s < shards_.size(); ++s) {
+      ctx_->rooms += static_cast<std::uint32_t>(boot[s].rooms.size());
+      shards_[s]->bootstrap(std::move(boot[s]));
+    }
+  } catch (const store::StoreError& e) {
+    throw std::runtime_error(fmt::format("--data-dir: {}", e.what()));
+  }
+  store_ = std::make_unique<StoreService>(ctx_->mesh, ctx_->store_index, std::move(store), ctx_->live);
+  for (unsigned i = 0; i < ctx_->auth_count; ++i)
+    auths_.push_back(std::make_unique<AuthService>(ctx_->mesh, ctx_->auth_first + i));
 }
 
 Server::~Server() {
@@ -79,6 +111,8 @@ Server::~Server() {
 }
 
 void Server::start() {
+  store_->start();
+  for (auto& a : auths_) a->start();
   for (auto& s : shards_) {
     Shard* shard = s.get();
     threads_.emplace_back([shard] { shard->run(); });
@@ -96,6 +130,9 @@ void Server::join() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  // After the shards: nothing more will be asked, and what was is committed.
+  for (auto& a : auths_) a->stop();
+  if (store_) store_->stop();
 }
 
 ServerTotals Server::totals() const {
@@ -114,6 +151,12 @@ ServerTotals Server::totals() const {
     t.refused += st.refused.load(std::memory_order_relaxed);
   }
   t.rooms = ctx_->rooms.load(std::memory_order_relaxed);
+  const StoreStats& st = store_->stats();
+  t.store_committed = st.committed.load(std::memory_order_relaxed);
+  t.store_failures = st.failures.load(std::memory_order_relaxed);
+  t.store_dropped = st.dropped.load(std::memory_order_relaxed);
+  t.store_pending = st.pending.load(std::memory_order_relaxed);
+  for (auto& a : auths_) t.password_checks += a->done();
   return t;
 }
 

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "shard/server_config.hpp"
+#include "shard/auth_service.hpp"
 #include "shard/shard.hpp"
+#include "shard/store_service.hpp"
 
 namespace chatd::shard {
 
@@ -17,6 +19,8 @@ struct ServerTotals {
   std::uint64_t bytes_in = 0, bytes_out = 0, slow_disconnects = 0, loops = 0;
   std::uint64_t limit_disconnects = 0, refused = 0;
   std::uint32_t rooms = 0;
+  std::uint64_t store_committed = 0, store_failures = 0, store_dropped = 0, store_pending = 0;
+  std::uint64_t password_checks = 0;
 };
 
 // Constructed, started and stopped by one thread (main).
@@ -53,9 +57,13 @@ class Server {
   std::uint64_t oldest_heartbeat_ms() const;
 
  private:
+  void open_store(const ServerConfig& cfg);
+
   std::unique_ptr<ServerContext> ctx_;
   std::vector<io::UniqueFd> listen_fds_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::unique_ptr<StoreService> store_;
+  std::vector<std::unique_ptr<AuthService>> auths_;
   std::vector<std::thread> threads_;
   std::string backend_;
   std::string backend_reason_;

@@ -1,5 +1,6 @@
 #pragma once
 // Everything the daemon's core needs to run, filled from options and config.
+#include <string>
 #include <vector>
 
 #include "chat/lang.hpp"
@@ -20,6 +21,8 @@ struct ServerConfig {
   chat::Lang lang = chat::Lang::En;
   unsigned shutdown_timeout_s = 10;
   int backlog = 4096;
+  std::string data_dir;        // the database lives here (chatd.db); "" = memory only
+  unsigned auth_threads = 1;   // password hashing threads (64 MiB each while hashing)
   Limits limits;
 };
 

@@ -7,6 +7,7 @@
 #include "chat/server_log.hpp"
 #include "shard/admission.hpp"
 #include "shard/limits.hpp"
+#include "shard/login_throttle.hpp"
 #include "shard/mailbox.hpp"
 #include "shard/server_config.hpp"
 
@@ -15,15 +16,27 @@ namespace chatd::shard {
 // Created before the shard threads start; outlives them. The config and the
 // mesh's layout are read-only; the rest is atomics or internally locked.
 struct ServerContext {
+  // The mesh holds the shards, then the store service, then the hashers.
   ServerContext(const ServerConfig& cfg, unsigned shards)
-      : config(cfg), live(cfg.limits), dialect(chat::line_dialect(cfg.lang)), log(cfg.lang), mesh(shards) {}
+      : config(cfg),
+        live(cfg.limits),
+        dialect(chat::line_dialect(cfg.lang)),
+        log(cfg.lang),
+        mesh(shards, 1 + cfg.auth_threads),
+        store_index(shards),
+        auth_first(shards + 1),
+        auth_count(cfg.auth_threads) {}
 
   const ServerConfig config;  // as started; live-changeable values are in `live`
   LiveLimits live;
   const chat::DialectId dialect;  // what clients of the line listeners speak
   const chat::ServerLog log;      // the server log's wording (--lang)
   Mesh mesh;
+  const unsigned store_index;  // the StoreService's place in the mesh
+  const unsigned auth_first;   // the AuthServices' places: auth_first .. + auth_count
+  const unsigned auth_count;
   Admission admission;
+  LoginThrottle login_throttle;
   std::atomic<std::uint32_t> rooms{0};  // next room id = rooms created so far
   std::atomic<bool> stopping{false};
 };

@@ -110,7 +110,7 @@ void Shard::on_timer(io::Token t, TimerKind kind) {
     case TimerKind::Linger:
       return;
     case TimerKind::Login:
-      if (c->session.phase() == chat::Session::Phase::Nickname) {
+      if (c->session.logging_in()) {
         stats_.limit_disconnects.fetch_add(1, std::memory_order_relaxed);
         disconnect(*c, chat::ErrorCode::LoginTimeout, "login timeout");
       }
@@ -150,6 +150,36 @@ void Shard::handle(Envelope&& e) {
     case K::NickResult: return on_nick_result(e);
     case K::CreateResult: return on_create_result(e);
     case K::JoinResult: return on_join_result(e);
+    // Rooms: history, topics, members.
+    case K::HistoryAsk: return own_history_ask(e);
+    case K::TopicAsk: return own_topic_ask(e);
+    case K::MembersAsk: return own_members_ask(e);
+    case K::MemberUpdate: return own_member_update(e);
+    case K::HistoryBatch: return on_history_batch(e);
+    case K::TopicInfo: return on_topic_info(e);
+    case K::MembersInfo: return on_members_info(e);
+    // Identity: the nickname owner's side, then the requester's.
+    case K::AccountAsk: return own_account_ask(e);
+    case K::AccountCreate: return own_account_create(e);
+    case K::AccountSet: return own_account_set(e);
+    case K::StoreAck: return own_store_ack(e);
+    case K::PmSend: return own_pm_send(e);
+    case K::WhoisAsk: return own_whois_ask(e);
+    case K::AccountInfo: return on_account_info(e);
+    case K::AccountDone: return on_account_done(e);
+    case K::AuthResult: return on_auth_result(e);
+    case K::PendingPms: return on_pending_pms(e);
+    case K::PmDeliver: return on_pm_deliver(e);
+    case K::PmResult: return on_pm_result(e);
+    case K::WhoisLocal: return on_whois_local(e);
+    case K::WhoisInfo: return on_whois_info(e);
+    // For the services only.
+    case K::StoreWrite:
+    case K::StoreHistory:
+    case K::StorePms:
+    case K::AuthCheck:
+    case K::AuthHash:
+      return;
   }
 }
 

@@ -12,6 +12,9 @@
 //                    sequencing and fan-out
 //   room_member.cpp  the member's side: delivery to local members, answers
 //                    from owners
+//   room_extras.cpp  history, topics and member lists
+//   identity.cpp     logins, accounts, /nick, private messages, /whois (requester)
+//   identity_owner.cpp  the nickname owner's side of the same
 //   mailbox.cpp      the queues between shards and the wake handshake
 #include <cstdint>
 #include <memory>
@@ -21,6 +24,7 @@
 
 #include "io/reactor.hpp"
 #include "io/slot_table.hpp"
+#include "shard/bootstrap.hpp"
 #include "shard/connection.hpp"
 #include "shard/envelope.hpp"
 #include "shard/mailbox.hpp"
@@ -38,6 +42,9 @@ class Shard final : public io::ReactorHandler {
   Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> reactor,
         std::vector<int> listeners);
   ~Shard() override;
+
+  // Before the thread starts: what the store remembered (see Bootstrap).
+  void bootstrap(ShardBootstrap&& b);
 
   void run();  // the shard thread's body; returns after a clean stop
   void wake() { reactor_->wake(); }
@@ -83,18 +90,51 @@ class Shard final : public io::ReactorHandler {
   void destroy(Connection& c);
 
   // room_owner.cpp
-  void own_nick_claim(Envelope& e);
   void own_create(Envelope& e);
   void own_join(Envelope& e);
   void own_leave(Envelope& e);
   void own_publish(Envelope& e);
   void fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard);
+  void record(RoomRegistry::Room& room, const EventRef& event);
+
+  // room_extras.cpp
+  void own_history_ask(Envelope& e);
+  void own_topic_ask(Envelope& e);
+  void own_members_ask(Envelope& e);
+  void own_member_update(Envelope& e);
+  void on_history_batch(Envelope& e);
+  void show_history(Connection& c, const std::vector<EventRef>& events);
+  void on_topic_info(Envelope& e);
+  void on_members_info(Envelope& e);
+
+  // identity_owner.cpp
+  void own_nick_claim(Envelope& e);
+  void own_account_ask(Envelope& e);
+  void own_account_create(Envelope& e);
+  void own_account_set(Envelope& e);
+  void own_store_ack(Envelope& e);
+  void own_pm_send(Envelope& e);
+  void own_whois_ask(Envelope& e);
+
+  // identity.cpp
+  unsigned auth_service();
+  bool admit_login(Connection& c, const std::string& folded);
+  void on_nick_result(Envelope& e);
+  void on_rename_result(Connection& c, Envelope& e);
+  void on_auth_result(Envelope& e);
+  void on_account_info(Envelope& e);
+  void on_account_done(Envelope& e);
+  void after_login(Connection& c);
+  void on_pending_pms(Envelope& e);
+  void on_pm_deliver(Envelope& e);
+  void on_pm_result(Envelope& e);
+  void on_whois_local(Envelope& e);
+  void on_whois_info(Envelope& e);
 
   // room_member.cpp
   void deliver(Envelope& e);
   void add_member(Connection& c, std::uint32_t room_id);
   void remove_member(Connection& c);
-  void on_nick_result(Envelope& e);
   void on_create_result(Envelope& e);
   void on_join_result(Envelope& e);
 
@@ -119,6 +159,8 @@ class Shard final : public io::ReactorHandler {
 
   RoomRegistry rooms_;                  // rooms this shard owns
   NickRegistry nicks_;                  // nicknames this shard owns
+  AccountBook accounts_;                // the registered ones among them
+  unsigned next_auth_ = 0;              // round robin over the hashing threads
   RoomCatalog catalog_;                 // every room, for /rooms
   std::vector<LocalRoom> local_rooms_;  // by room id: members on this shard
   LocalTextPool texts_;

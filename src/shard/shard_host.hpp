@@ -21,8 +21,22 @@ class Shard::Host final : public chat::SessionHost {
   void list_rooms() override;
   void finish() override;
 
+  // Identity and memory (identity.cpp, room_extras.cpp).
+  void check_password(std::string_view password) override;
+  void register_account(std::string_view password) override;
+  void identify(std::string_view password) override;
+  void change_password(std::string_view old_password, std::string_view new_password) override;
+  void change_nick(std::string_view nick) override;
+  void request_history(std::uint32_t room_id, std::string_view room, std::size_t count) override;
+  void private_message(std::string_view to_nick, std::string_view text) override;
+  void list_members(std::uint32_t room_id, std::string_view room) override;
+  void topic(std::uint32_t room_id, std::string_view room, const std::string_view* text) override;
+  void set_status(std::string_view text) override;
+  void whois(std::string_view nick) override;
+
  private:
   Envelope to_owner(Envelope::Kind kind) const;
+  void refuse(AccountPurpose purpose, chat::AccountStatus status);
 
   Shard& s_;
   Connection& c_;

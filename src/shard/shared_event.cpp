@@ -29,6 +29,7 @@ chat::Event SharedEvent::view() const {
   e.text = {p + nick_len_ + room_len_, text_len_};
   e.number = seq_;
   e.time_ms = time_ms_;
+  if (kind_ == chat::EventKind::NickChanged) e.other = std::exchange(e.text, {});  // stored as the text
   return e;
 }
 

@@ -19,13 +19,14 @@ namespace chatd::shard {
 class SharedEvent {
  public:
   // One allocation holding the header and the strings; starts with one
-  // shard reference, owned by the caller. `kind` is Message, Joined, Left
-  // or Quit.
+  // shard reference, owned by the caller. `kind` is a room event: Message,
+  // Joined, Left, Quit, TopicChanged, or NickChanged (text = the new nick).
   static SharedEvent* create(chat::EventKind kind, std::string_view nick, std::string_view room,
                              std::string_view text, std::int64_t time_ms);
 
   chat::Event view() const;
   std::uint64_t seq() const { return seq_; }
+  chat::EventKind kind() const { return kind_; }
   // The owner's stamp of the room order; only before the event is shared.
   void set_seq(std::uint64_t seq) { seq_ = seq; }
 

@@ -154,6 +154,9 @@ struct SqliteStore::Impl {
   Statement select_account{db, "account",
                            "SELECT nick, folded, password_hash, created_ms, status, "
                            "last_seen_ms FROM accounts WHERE folded = ?1"};
+  Statement select_accounts{db, "accounts",
+                            "SELECT nick, folded, password_hash, created_ms, status, "
+                            "last_seen_ms FROM accounts ORDER BY folded"};
   Statement select_pms{db, "pending_pms",
                        "SELECT id, to_folded, from_nick, time_ms, text FROM pms "
                        "WHERE to_folded = ?1 ORDER BY id"};
@@ -318,6 +321,14 @@ std::optional<Account> SqliteStore::account(std::string_view folded) {
                       row.int64(3), row.text(4), row.int64(5)};
       },
       folded);
+  return out;
+}
+
+std::vector<Account> SqliteStore::accounts() {
+  std::vector<Account> out;
+  impl_->select_accounts.each_row([&](const Row& row) {
+    out.push_back(Account{row.text(0), row.text(1), row.text(2), row.int64(3), row.text(4), row.int64(5)});
+  });
   return out;
 }
 

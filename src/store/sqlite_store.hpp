@@ -66,6 +66,7 @@ class SqliteStore final : public Store {
   std::vector<StoredMessage> history(std::string_view room, std::uint64_t before_seq,
                                      std::size_t limit) override;
   std::optional<Account> account(std::string_view folded) override;
+  std::vector<Account> accounts() override;
   std::vector<PrivateMessage> pending_pms(std::string_view to_folded) override;
   // Counted from each room's first and last seq (history has no holes),
   // so it costs two index lookups per room, not a scan of the messages.

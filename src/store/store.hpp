@@ -43,6 +43,8 @@ class Store {
                                              std::size_t limit) = 0;
 
   virtual std::optional<Account> account(std::string_view folded) = 0;
+  // Every account (read once at start: the nickname owners keep them).
+  virtual std::vector<Account> accounts() = 0;
 
   // The account's queued private messages, oldest (lowest id) first.
   virtual std::vector<PrivateMessage> pending_pms(std::string_view to_folded) = 0;

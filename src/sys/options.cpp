@@ -100,6 +100,11 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
       ->check(CLI::Range(1u, 32768u))->capture_default_str();
   app.add_option("--io-buffer-size", c.reactor.buf_size, "bytes per read buffer")
       ->check(CLI::Range(64u, 1u << 20))->capture_default_str();
+  app.add_option("--data-dir", c.data_dir,
+                 "directory of the database (chatd.db: rooms, topics, history, accounts); '' = memory only")
+      ->capture_default_str();
+  app.add_option("--auth-threads", c.auth_threads, "password hashing threads (each needs 64 MiB while hashing)")
+      ->check(CLI::Range(1u, 64u))->capture_default_str();
   app.add_option("--metrics", r.metrics,
                  "ADDR:PORT serving Prometheus metrics at /metrics (default: off)");
 }

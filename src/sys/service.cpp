@@ -55,6 +55,8 @@ void restart_only(const Options& next, const Options& started, std::vector<std::
   note("listen", listen_changed && n.inherited_fds.empty());  // socket activation: the unit decides
   note("shutdown-timeout", n.shutdown_timeout_s != s.shutdown_timeout_s);
   note("io-buffers", n.reactor.buf_ring_entries != s.reactor.buf_ring_entries);
+  note("data-dir", n.data_dir != s.data_dir);
+  note("auth-threads", n.auth_threads != s.auth_threads);
   note("io-buffer-size", n.reactor.buf_size != s.reactor.buf_size);
   const std::string nm = next.metrics ? next.metrics->text : "", sm = started.metrics ? started.metrics->text : "";
   note("metrics", nm != sm);

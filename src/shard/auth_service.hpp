@@ -1,0 +1,25 @@
+#pragma once
+// Password hashing off the shards: Argon2id costs tens of milliseconds and
+// 64 MiB per call, so it runs here, one call at a time per AuthService
+// thread; the number of threads (--auth-threads) bounds the memory.
+#include <atomic>
+#include <cstdint>
+
+#include "shard/service_thread.hpp"
+
+namespace chatd::shard {
+
+// Runs on its own thread (see ServiceThread).
+class AuthService final : public ServiceThread {
+ public:
+  AuthService(Mesh& mesh, unsigned index) : ServiceThread(mesh, index, "chatd-auth") {}
+  std::uint64_t done() const { return done_.load(std::memory_order_relaxed); }
+
+ private:
+  void handle(Envelope&& e) override;
+  int tick(std::uint64_t) override { return 1000; }
+
+  std::atomic<std::uint64_t> done_{0};
+};
+
+}  // namespace chatd::shard

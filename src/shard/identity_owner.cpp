@@ -1,0 +1,153 @@
+// Identity, the owner's side: this shard owns some nicknames (by hash of
+// the folded nickname) — who holds each one now, and which are registered
+// accounts with their password hashes and profiles. Account changes are
+// recorded here only once the store has committed them.
+#include "io/clock.hpp"
+#include "shard/shard.hpp"
+#include "shard/store_service.hpp"
+
+namespace chatd::shard {
+namespace {
+
+Envelope answer(Envelope::Kind kind, const Envelope& request) {
+  Envelope r;
+  r.kind = kind;
+  r.conn = request.conn;
+  r.purpose = request.purpose;
+  r.name = request.name;
+  return r;
+}
+
+}  // namespace
+
+void Shard::own_nick_claim(Envelope& e) {
+  Envelope r = answer(Envelope::Kind::NickResult, e);
+  r.ok = e.ok;  // a rename
+  const store::Account* account = accounts_.find(e.name);
+  if (account && e.ok) {
+    r.nick_status = chat::NickStatus::Registered;
+  } else if (!nicks_.claim(e.name, {e.from, e.conn})) {
+    r.nick_status = chat::NickStatus::Taken;
+  } else if (account) {
+    // Held for this connection while it proves it owns the account.
+    r.nick_status = chat::NickStatus::NeedsPassword;
+    r.extra().hash = account->password_hash;
+    r.extra().account.status = account->status;
+  } else {
+    r.nick_status = chat::NickStatus::Ok;
+  }
+  mailbox_.post(e.from, std::move(r));
+}
+
+void Shard::own_account_ask(Envelope& e) {
+  Envelope r = answer(Envelope::Kind::AccountInfo, e);
+  if (const store::Account* a = accounts_.find(e.name)) {
+    r.ok = true;
+    r.extra().account = *a;
+  }
+  mailbox_.post(e.from, std::move(r));
+}
+
+void Shard::own_account_create(Envelope& e) {
+  if (accounts_.find(e.name)) {
+    Envelope r = answer(Envelope::Kind::AccountDone, e);
+    r.account_status = chat::AccountStatus::AlreadyRegistered;
+    return mailbox_.post(e.from, std::move(r));
+  }
+  Envelope w = answer(Envelope::Kind::StoreWrite, e);
+  w.write = static_cast<std::uint8_t>(WriteKind::PutAccount);
+  w.ok = true;  // acknowledge: recorded here, and answered, once committed
+  w.reply_shard = e.from;
+  w.nick = e.nick;
+  const std::int64_t now = io::coarse_wall_ms();
+  w.extra().account = store::Account{e.nick, e.name, std::move(e.extra().hash), now, {}, now};
+  mailbox_.post(ctx_.store_index, std::move(w));
+}
+
+void Shard::own_account_set(Envelope& e) {
+  store::Account* a = accounts_.find(e.name);
+  if (!a) return;  // not an account (any more): nothing to record
+  Envelope w = answer(Envelope::Kind::StoreWrite, e);
+  switch (static_cast<AccountPurpose>(e.purpose)) {
+    case AccountPurpose::ChangePassword:
+      w.write = static_cast<std::uint8_t>(WriteKind::SetPassword);
+      w.ok = true;
+      w.reply_shard = e.from;
+      w.extra().hash = std::move(e.extra().hash);
+      break;
+    case AccountPurpose::Status:
+      a->status = e.text;
+      w.write = static_cast<std::uint8_t>(WriteKind::SetStatus);
+      w.text = std::move(e.text);
+      break;
+    case AccountPurpose::LastSeen:
+      a->last_seen_ms = static_cast<std::int64_t>(e.number);
+      w.write = static_cast<std::uint8_t>(WriteKind::SetLastSeen);
+      w.number = e.number;
+      break;
+    default:
+      return;
+  }
+  mailbox_.post(ctx_.store_index, std::move(w));
+}
+
+// The store committed (or refused) an account change this shard asked for.
+void Shard::own_store_ack(Envelope& e) {
+  if (e.account_status == chat::AccountStatus::Ok) {
+    if (static_cast<AccountPurpose>(e.purpose) == AccountPurpose::Register)
+      accounts_.put(std::move(e.extra().account));
+    else if (store::Account* a = accounts_.find(e.name))
+      a->password_hash = std::move(e.extra().hash);
+  }
+  Envelope r = answer(Envelope::Kind::AccountDone, e);
+  r.account_status = e.account_status;
+  mailbox_.post(e.reply_shard, std::move(r));
+}
+
+void Shard::own_pm_send(Envelope& e) {
+  Envelope r = answer(Envelope::Kind::PmResult, e);
+  r.text = e.text;
+  r.payload = std::move(e.payload);  // the recipient's nick as typed
+  if (const NickRegistry::Holder* h = nicks_.holder(e.name)) {
+    Envelope d;
+    d.kind = Envelope::Kind::PmDeliver;
+    d.conn = h->conn;
+    d.nick = e.nick;
+    d.text = std::move(e.text);
+    d.number = e.number;
+    mailbox_.post(h->shard, std::move(d));
+  } else if (accounts_.find(e.name)) {
+    Envelope q;
+    q.kind = Envelope::Kind::StoreWrite;
+    q.write = static_cast<std::uint8_t>(WriteKind::QueuePm);
+    q.name = e.name;
+    q.nick = std::move(e.nick);
+    q.text = std::move(e.text);
+    q.number = e.number;
+    mailbox_.post(ctx_.store_index, std::move(q));
+    r.number = 1;  // queued
+  } else {
+    r.number = 2;  // nobody
+  }
+  mailbox_.post(e.from, std::move(r));
+}
+
+void Shard::own_whois_ask(Envelope& e) {
+  const store::Account* a = accounts_.find(e.name);
+  if (const NickRegistry::Holder* h = nicks_.holder(e.name)) {
+    Envelope l;
+    l.kind = Envelope::Kind::WhoisLocal;
+    l.conn = h->conn;
+    l.number = e.conn;
+    l.reply_shard = e.from;
+    if (a) l.extra().account = *a;
+    return mailbox_.post(h->shard, std::move(l));
+  }
+  Envelope r = answer(Envelope::Kind::WhoisInfo, e);
+  r.nick = e.nick;
+  r.ok = a != nullptr;
+  if (a) r.extra().account = *a;
+  mailbox_.post(e.from, std::move(r));
+}
+
+}  // namespace chatd::shard
