@@ -1,7 +1,5 @@
 #include "chat/command.hpp"
 
-#include <array>
-
 namespace chatd::chat {
 
 namespace {
@@ -11,9 +9,11 @@ struct Word {
   CommandKind kind;
 };
 
-// Portuguese names are the original's; the English ones are aliases. Both
-// always work, whatever language the replies are in.
-constexpr std::array<Word, 12> kWords{{
+// Portuguese names first (the first six are the original's), each with its
+// English alias. Both always work, whatever language the replies are in.
+// Names are ASCII: "/historico", "/topico" (no accents), so any keyboard
+// and the ASCII case folding work.
+constexpr Word kWords[] = {
     {"salas", CommandKind::Rooms},
     {"rooms", CommandKind::Rooms},
     {"criar", CommandKind::Create},
@@ -26,7 +26,25 @@ constexpr std::array<Word, 12> kWords{{
     {"quit", CommandKind::Quit},
     {"ajuda", CommandKind::Help},
     {"help", CommandKind::Help},
-}};
+    {"registrar", CommandKind::Register},
+    {"register", CommandKind::Register},
+    {"identificar", CommandKind::Identify},
+    {"identify", CommandKind::Identify},
+    {"senha", CommandKind::Password},
+    {"password", CommandKind::Password},
+    {"historico", CommandKind::History},
+    {"history", CommandKind::History},
+    {"msg", CommandKind::Msg},
+    {"quem", CommandKind::Who},
+    {"who", CommandKind::Who},
+    {"topico", CommandKind::Topic},
+    {"topic", CommandKind::Topic},
+    {"apelido", CommandKind::Nick},
+    {"nick", CommandKind::Nick},
+    {"status", CommandKind::Status},
+    {"perfil", CommandKind::Whois},
+    {"whois", CommandKind::Whois},
+};
 
 constexpr bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
@@ -53,7 +71,11 @@ Command parse_command(std::string_view line) {
 
   std::size_t end = 1;
   while (end < line.size() && !is_blank(line[end])) ++end;
-  Command cmd{CommandKind::Unknown, line.substr(0, end), trim(line.substr(end))};
+  Command cmd{CommandKind::Unknown, line.substr(0, end), trim(line.substr(end)), {}, {}};
+  std::size_t split = 0;
+  while (split < cmd.arg.size() && !is_blank(cmd.arg[split])) ++split;
+  cmd.first = cmd.arg.substr(0, split);
+  cmd.rest = trim(cmd.arg.substr(split));
   const std::string_view name = cmd.word.substr(1);
   for (const Word& w : kWords) {
     if (equals_folded(name, w.name)) {

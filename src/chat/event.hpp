@@ -95,6 +95,8 @@ enum class ErrorCode : std::uint8_t {
   UsageMsg,
   UsageNick,
   UsageWhois,
+  TopicTooLong,        // number = the limit in characters
+  StatusTooLong,       // number = the limit in characters
 };
 
 struct Event {

@@ -1,3 +1,6 @@
+// The session's spine: lines routed by phase, the room commands, quitting
+// and disconnecting. The login is in session_login.cpp, the account
+// commands in session_account.cpp, the others in session_social.cpp.
 #include "chat/session.hpp"
 
 #include "chat/command.hpp"
@@ -12,6 +15,9 @@ void Session::on_line(SessionHost& host, std::string_view raw) {
     case Phase::Nickname:
       on_nickname(host, raw);
       return;
+    case Phase::Password:
+      on_login_password(host, raw);
+      return;
     case Phase::Chat:
       on_command(host, raw);
       return;
@@ -24,34 +30,14 @@ void Session::on_line_too_long(SessionHost& host, std::size_t max_line) {
   if (phase_ == Phase::Closed) return;
   host.send({.kind = EventKind::Error, .error = ErrorCode::LineTooLong, .number = max_line});
   if (phase_ == Phase::Nickname) host.send(Event::of(EventKind::Prompt));
+  if (phase_ == Phase::Password) prompt_password(host);
 }
 
-void Session::on_nickname(SessionHost& host, std::string_view raw) {
-  std::string nick = sanitize(raw);
-  // The original named silent users after their port; so do we.
-  if (nick.empty()) nick = default_nick(lang_, peer_port_);
-  if (nick.front() == '/' || utf8_length(nick) > kMaxNickChars) {
-    host.send(Event::error_of(ErrorCode::NickInvalid));
-    host.send(Event::of(EventKind::Prompt));
-    return;
-  }
-  nick_ = std::move(nick);
-  phase_ = Phase::ClaimingNick;
-  host.claim_nick(nick_);
-}
-
-void Session::nick_result(SessionHost& host, bool ok) {
-  if (phase_ != Phase::ClaimingNick) return;
-  if (!ok) {
-    host.send({.kind = EventKind::Error, .error = ErrorCode::NickTaken, .nick = nick_});
-    host.send(Event::of(EventKind::Prompt));
-    nick_.clear();
-    phase_ = Phase::Nickname;
-    return;
-  }
-  registered_ = true;
-  phase_ = Phase::Chat;
-  host.send({.kind = EventKind::Welcome, .nick = nick_});
+bool Session::holds_nick() const {
+  // From the claim on, even while its answer or a password check is on its
+  // way; a /nick in flight still holds the old one.
+  return registered_ || phase_ == Phase::ClaimingNick || phase_ == Phase::Password ||
+         phase_ == Phase::CheckingPassword;
 }
 
 void Session::on_command(SessionHost& host, std::string_view raw) {
@@ -108,12 +94,44 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
       in_room_ = false;
       host.release_nick();
       registered_ = false;
+      identified_ = false;
       phase_ = Phase::Closed;
       host.send(Event::of(EventKind::QuitSelf));
       host.finish();
       return;
     case CommandKind::Help:
       host.send(Event::of(EventKind::Help));
+      return;
+    // Passwords come from the raw line: `line` is sanitised.
+    case CommandKind::Register:
+      on_register(host, raw);
+      return;
+    case CommandKind::Identify:
+      on_identify(host, raw);
+      return;
+    case CommandKind::Password:
+      on_change_password(host, raw);
+      return;
+    case CommandKind::History:
+      on_history(host, cmd.arg);
+      return;
+    case CommandKind::Msg:
+      on_private_message(host, cmd.first, cmd.rest);
+      return;
+    case CommandKind::Who:
+      on_who(host);
+      return;
+    case CommandKind::Topic:
+      on_topic(host, cmd.arg);
+      return;
+    case CommandKind::Nick:
+      on_nick(host, cmd.arg);
+      return;
+    case CommandKind::Status:
+      on_status(host, cmd.arg);
+      return;
+    case CommandKind::Whois:
+      on_whois(host, cmd.arg);
       return;
     case CommandKind::Unknown:
       host.send({.kind = EventKind::Error, .error = ErrorCode::UnknownCommand, .text = cmd.word});
@@ -162,9 +180,9 @@ void Session::on_disconnect(SessionHost& host) {
   if (phase_ == Phase::Closed) return;
   if (in_room_) host.leave_room(room_id_, room_, LeaveKind::Quit);
   in_room_ = false;
-  // A nickname is held from the claim on, even while the answer is on its way.
-  if (registered_ || phase_ == Phase::ClaimingNick) host.release_nick();
+  if (holds_nick()) host.release_nick();
   registered_ = false;
+  identified_ = false;
   phase_ = Phase::Closed;
 }
 

@@ -12,6 +12,10 @@ namespace chatd::chat {
 
 constexpr std::size_t kMaxNickChars = 32;
 constexpr std::size_t kMaxRoomChars = 64;
+// A room's topic and a custom status, in code points: longer ones are
+// refused (TopicTooLong, StatusTooLong), not cut.
+constexpr std::size_t kMaxTopicChars = 256;
+constexpr std::size_t kMaxStatusChars = 64;
 
 // Why a member leaves a room: decides the notice the others see.
 enum class LeaveKind : std::uint8_t { Leave, Quit };
@@ -83,16 +87,32 @@ class SessionHost {
 class Session {
  public:
   // Nickname: waiting for a nickname line. ClaimingNick: the claim is on
-  // its way. Chat: registered, taking commands. AwaitingRoom: a /create or
-  // /join is on its way. Closed: quit or disconnected.
-  enum class Phase : std::uint8_t { Nickname, ClaimingNick, Chat, AwaitingRoom, Closed };
+  // its way. Password: the nickname belongs to an account (held for this
+  // connection); waiting for its password line. CheckingPassword: that
+  // password is being checked. Chat: registered, taking commands.
+  // AwaitingRoom: a /create or /join is on its way. AwaitingAccount: a
+  // /register, /identify or /password is on its way. ChangingNick: a /nick
+  // is on its way. Closed: quit or disconnected.
+  enum class Phase : std::uint8_t {
+    Nickname,
+    ClaimingNick,
+    Password,
+    CheckingPassword,
+    Chat,
+    AwaitingRoom,
+    AwaitingAccount,
+    ChangingNick,
+    Closed,
+  };
 
   // lang: the server's language, for the default nickname.
   Session(Lang lang, std::uint16_t peer_port) : lang_(lang), peer_port_(peer_port) {}
 
   // Sends the nickname prompt.
   void start(SessionHost& host);
-  // One framed line (raw bytes; sanitised here).
+  // One framed line (raw bytes; sanitised here, except passwords: the
+  // password prompt's line and the arguments of /register, /identify,
+  // /password go to the host as typed, only a final CR dropped).
   void on_line(SessionHost& host, std::string_view raw);
   // The framer dropped an over-long line.
   void on_line_too_long(SessionHost& host, std::size_t max_line);
@@ -103,6 +123,8 @@ class Session {
   // /register, /identify, /password answered.
   void account_result(SessionHost& host, AccountStatus status);
   // /nick answered: Ok (the host announced it to the room), Taken or Registered.
+  // Ok always leaves the account of the old nickname: identified() is false
+  // until an /identify (kept simple: even a change back to one's own).
   void nick_change_result(SessionHost& host, NickStatus status);
   // The account's stored status, once logged in (the host read it).
   void set_stored_status(std::string status) { status_ = std::move(status); }
@@ -112,9 +134,22 @@ class Session {
   // announce the departure like a quit and free the nickname.
   void on_disconnect(SessionHost& host);
 
-  // An async call is outstanding, whichever (ClaimingNick or AwaitingRoom):
-  // the host holds the connection's further lines back until its answer.
-  bool awaiting() const { return phase_ == Phase::ClaimingNick || phase_ == Phase::AwaitingRoom; }
+  // An async call is outstanding, whichever (ClaimingNick, CheckingPassword,
+  // AwaitingRoom, AwaitingAccount, ChangingNick): the host holds the
+  // connection's further lines back until its answer.
+  bool awaiting() const {
+    return phase_ == Phase::ClaimingNick || phase_ == Phase::CheckingPassword ||
+           phase_ == Phase::AwaitingRoom || phase_ == Phase::AwaitingAccount ||
+           phase_ == Phase::ChangingNick;
+  }
+  // Not past the login yet (Nickname, ClaimingNick, Password,
+  // CheckingPassword): the phases the host's login timeout applies to. A
+  // timeout there goes through on_disconnect like any other end, which
+  // frees a nickname held for a password.
+  bool logging_in() const {
+    return phase_ == Phase::Nickname || phase_ == Phase::ClaimingNick || phase_ == Phase::Password ||
+           phase_ == Phase::CheckingPassword;
+  }
   bool registered() const { return registered_; }
   bool closed() const { return phase_ == Phase::Closed; }
   Phase phase() const { return phase_; }
@@ -126,18 +161,45 @@ class Session {
   const std::string& status() const { return status_; }
 
  private:
+  // Which account request an AwaitingAccount phase waits for.
+  enum class AccountRequest : std::uint8_t { Register, Identify, ChangePassword };
+
+  // The login (session_login.cpp).
   void on_nickname(SessionHost& host, std::string_view line);
+  void on_login_password(SessionHost& host, std::string_view raw);
+  void prompt_password(SessionHost& host);
+  void close_login(SessionHost& host, ErrorCode why);
+  // Commands (session.cpp routes them; rooms are handled there).
   void on_command(SessionHost& host, std::string_view line);
+  // Accounts (session_account.cpp). `raw` is the unsanitised line: passwords
+  // are taken from it as typed.
+  void on_register(SessionHost& host, std::string_view raw);
+  void on_identify(SessionHost& host, std::string_view raw);
+  void on_change_password(SessionHost& host, std::string_view raw);
+  // What people see of each other and of rooms (session_social.cpp).
+  void on_history(SessionHost& host, std::string_view arg);
+  void on_private_message(SessionHost& host, std::string_view nick, std::string_view text);
+  void on_who(SessionHost& host);
+  void on_topic(SessionHost& host, std::string_view arg);
+  void on_nick(SessionHost& host, std::string_view nick);
+  void on_status(SessionHost& host, std::string_view text);
+  void on_whois(SessionHost& host, std::string_view nick);
+  // The host holds nick_ for this connection (from the claim on).
+  bool holds_nick() const;
 
   std::string nick_;
   std::string room_;     // current room's name, or the one being joined
-  std::string pending_;  // room name of an outstanding create/join
+  std::string pending_;  // room name of an outstanding create/join; new nickname of an outstanding /nick
+  std::string status_;   // the custom status ("" = none)
   std::uint32_t room_id_ = 0;
   Lang lang_;
   std::uint16_t peer_port_;
   Phase phase_ = Phase::Nickname;
   bool in_room_ = false;
   bool registered_ = false;
+  bool identified_ = false;
+  AccountRequest account_request_ = AccountRequest::Register;  // meaningful in AwaitingAccount
+  unsigned wrong_passwords_ = 0;  // at the login, in a row
 };
 
 }  // namespace chatd::chat

@@ -26,8 +26,8 @@ using chatd::chat::parse_dialect;
 
 namespace {
 
-constexpr EventKind kLastKind = EventKind::Error;
-constexpr ErrorCode kLastError = ErrorCode::Flood;
+constexpr EventKind kLastKind = EventKind::Whois;
+constexpr ErrorCode kLastError = ErrorCode::StatusTooLong;
 
 // An EventKind or ErrorCode added without moving kLastKind/kLastError (when
 // it goes last) and listing it here fails the build (-Wswitch -Werror).
@@ -37,6 +37,12 @@ constexpr ErrorCode kLastError = ErrorCode::Flood;
     case EventKind::RoomCreated: case EventKind::JoinedSelf: case EventKind::Joined:
     case EventKind::LeftSelf: case EventKind::Left: case EventKind::QuitSelf: case EventKind::Quit:
     case EventKind::Message: case EventKind::Error:
+    case EventKind::PasswordPrompt: case EventKind::Identified: case EventKind::AccountRegistered:
+    case EventKind::PasswordChanged: case EventKind::HistoryMessage: case EventKind::HistoryEmpty:
+    case EventKind::PrivateFrom: case EventKind::PrivateTo: case EventKind::PrivateQueued:
+    case EventKind::MemberList: case EventKind::Topic: case EventKind::TopicChanged:
+    case EventKind::NickChanged: case EventKind::NickChangedSelf: case EventKind::StatusSet:
+    case EventKind::StatusCleared: case EventKind::Whois:
       break;
   }
 }
@@ -49,17 +55,28 @@ constexpr ErrorCode kLastError = ErrorCode::Flood;
     case ErrorCode::UnknownCommand: case ErrorCode::LineTooLong: case ErrorCode::LoginTimeout:
     case ErrorCode::SlowConsumer: case ErrorCode::ShuttingDown: case ErrorCode::ServerFull:
     case ErrorCode::TooManyFromIp: case ErrorCode::Flood:
+    case ErrorCode::WrongPassword: case ErrorCode::TooManyAttempts: case ErrorCode::LoginThrottled:
+    case ErrorCode::PasswordInvalid: case ErrorCode::NotRegistered: case ErrorCode::AlreadyRegistered:
+    case ErrorCode::AlreadyIdentified: case ErrorCode::NotIdentified: case ErrorCode::NickRegistered:
+    case ErrorCode::NoSuchNick: case ErrorCode::NotInRoomForCommand: case ErrorCode::StorageUnavailable:
+    case ErrorCode::UsageRegister: case ErrorCode::UsageIdentify: case ErrorCode::UsagePassword:
+    case ErrorCode::UsageHistory: case ErrorCode::UsageMsg: case ErrorCode::UsageNick:
+    case ErrorCode::UsageWhois: case ErrorCode::TopicTooLong: case ErrorCode::StatusTooLong:
       break;
   }
 }
 
 const std::vector<std::string> kNames{"REDES", "REDES2"};
+const std::vector<std::string> kDetails{"estudando", ""};
 
 // Every field filled: each kind takes what it needs.
 Event sample(EventKind k, ErrorCode e = {}) {
-  return {.kind = k, .error = e, .nick = "Math", .room = "REDES", .text = "/xyz", .names = kNames,
-          .number = 4096, .time_ms = 1700000000000};
+  return {.kind = k, .error = e, .nick = "Math", .room = "REDES", .text = "/xyz", .other = "Lara",
+          .names = kNames, .details = kDetails, .number = 4096, .time_ms = 1700000000000};
 }
+
+// The events without a final newline: the two prompts.
+bool is_prompt(EventKind k) { return k == EventKind::Prompt || k == EventKind::PasswordPrompt; }
 
 std::vector<Event> every_event() {
   std::vector<Event> all;
@@ -104,7 +121,7 @@ TEST_CASE("dialect: the default nickname follows the server's language") {
   CHECK(default_nick(Lang::Pt, 65535) == "Usuário-65535");
 }
 
-TEST_CASE("dialect: line dialects render every event, one line or more, the prompt without LF") {
+TEST_CASE("dialect: line dialects render every event, one line or more, the prompts without LF") {
   const auto events = every_event();
   CHECK(events.size() == static_cast<std::size_t>(kLastKind) + static_cast<std::size_t>(kLastError) + 1);
   for (const Dialect* d : line_dialects()) {
@@ -115,7 +132,7 @@ TEST_CASE("dialect: line dialects render every event, one line or more, the prom
       CAPTURE(static_cast<int>(e.error));
       const std::string text = d->render(e);
       REQUIRE_FALSE(text.empty());
-      if (e.kind == EventKind::Prompt)
+      if (is_prompt(e.kind))
         CHECK(text.back() != '\n');
       else
         CHECK(text.back() == '\n');
@@ -135,7 +152,8 @@ TEST_CASE("dialect: the two line dialects differ in wording, not in signs") {
     CAPTURE(static_cast<int>(e.error));
     const std::string p = pt.render(e);
     const std::string n = en.render(e);
-    if (e.kind == EventKind::Message) {
+    // A message has no words of the server's, live or from the history.
+    if (e.kind == EventKind::Message || e.kind == EventKind::HistoryMessage) {
       CHECK(p == n);
       continue;
     }
@@ -215,4 +233,164 @@ TEST_CASE("dialect: line-en samples") {
   CHECK(en.render({.kind = EventKind::Message, .nick = "Math", .text = "hi"}) == "[Math] hi\n");
   CHECK(en.render({.kind = EventKind::RoomList, .names = kNames}) == "Rooms: REDES, REDES2\n");
   CHECK(en.render({.kind = EventKind::Joined, .nick = "Math", .room = "REDES"}) == "📝 Math joined room 'REDES'.\n");
+}
+
+// ------------------------------------------------ identity and memory (issue 10)
+
+namespace {
+
+constexpr std::int64_t k1403 = 1796220180000;       // 2026-12-02 14:03 UTC
+constexpr std::int64_t kYesterday = 1796133780000;  // 2026-12-01 14:03 UTC
+
+}  // namespace
+
+TEST_CASE("dialect: accounts, both languages") {
+  CHECK(pt.render({.kind = EventKind::PasswordPrompt, .nick = "Lari"}) == "Senha para Lari: ");
+  CHECK(en.render({.kind = EventKind::PasswordPrompt, .nick = "Lari"}) == "Password for Lari: ");
+  CHECK(pt.render({.kind = EventKind::Identified, .nick = "Lari"}) ==
+        "✅ Identificado(a): bem-vindo(a) de volta, Lari!\n");
+  CHECK(en.render({.kind = EventKind::Identified, .nick = "Lari"}) == "✅ Logged in: welcome back, Lari!\n");
+  CHECK(pt.render({.kind = EventKind::AccountRegistered, .nick = "Lari"}) ==
+        "✅ Conta criada: o apelido 'Lari' agora é seu, e você já está identificado(a).\n");
+  CHECK(en.render({.kind = EventKind::AccountRegistered, .nick = "Lari"}) ==
+        "✅ Account created: the nickname 'Lari' is yours now, and you are logged in.\n");
+  CHECK(pt.render(Event::of(EventKind::PasswordChanged)) == "✅ Senha alterada.\n");
+  CHECK(en.render(Event::of(EventKind::PasswordChanged)) == "✅ Password changed.\n");
+  CHECK(pt.render(Event::error_of(ErrorCode::WrongPassword)) == "❌ Senha incorreta.\n");
+  CHECK(en.render(Event::error_of(ErrorCode::WrongPassword)) == "❌ Wrong password.\n");
+  CHECK(pt.render({.kind = EventKind::Error, .error = ErrorCode::NotRegistered, .nick = "Lari"}) ==
+        "⚠️ O apelido 'Lari' não tem conta. Use /registrar <senha> para criar uma.\n");
+  CHECK(en.render({.kind = EventKind::Error, .error = ErrorCode::NickRegistered, .nick = "Lari"}) ==
+        "⚠️ The nickname 'Lari' belongs to an account. To use it, reconnect with it and give its password.\n");
+  CHECK(pt.render(Event::error_of(ErrorCode::UsagePassword)) == "⚠️ Uso: /senha <antiga> <nova>\n");
+  CHECK(en.render(Event::error_of(ErrorCode::UsagePassword)) == "⚠️ Usage: /password <old> <new>\n");
+}
+
+TEST_CASE("dialect: history lines carry the time of day, UTC") {
+  const Event m{.kind = EventKind::HistoryMessage, .nick = "Lari", .room = "REDES", .text = "texto",
+                .number = 7, .time_ms = k1403};
+  CHECK(pt.render(m) == "🕘 [14:03] [Lari] texto\n");
+  CHECK(en.render(m) == "🕘 [14:03] [Lari] texto\n");
+  CHECK(pt.render({.kind = EventKind::HistoryMessage, .nick = "N", .text = "t", .time_ms = 0}) ==
+        "🕘 [00:00] [N] t\n");
+  CHECK(pt.render({.kind = EventKind::HistoryMessage, .nick = "N", .text = "t", .time_ms = k1403 + 9 * 3'600'000 + 59'999}) ==
+        "🕘 [23:03] [N] t\n");
+  CHECK(pt.render({.kind = EventKind::HistoryEmpty, .room = "REDES"}) ==
+        "📝 Nenhuma mensagem guardada na sala 'REDES'.\n");
+  CHECK(en.render({.kind = EventKind::HistoryEmpty, .room = "REDES"}) == "📝 No stored messages in room 'REDES'.\n");
+}
+
+TEST_CASE("dialect: private messages") {
+  CHECK(pt.render({.kind = EventKind::PrivateFrom, .nick = "Lari", .text = "texto", .time_ms = k1403}) ==
+        "[PM de Lari] texto\n");
+  CHECK(en.render({.kind = EventKind::PrivateFrom, .nick = "Lari", .text = "text", .time_ms = k1403}) ==
+        "[PM from Lari] text\n");
+  CHECK(pt.render({.kind = EventKind::PrivateTo, .nick = "Math", .text = "texto"}) == "[PM para Math] texto\n");
+  CHECK(en.render({.kind = EventKind::PrivateTo, .nick = "Math", .text = "text"}) == "[PM to Math] text\n");
+  CHECK(pt.render({.kind = EventKind::PrivateQueued, .nick = "Math"}) ==
+        "📝 Math está offline: a mensagem será entregue no próximo login.\n");
+  CHECK(en.render({.kind = EventKind::PrivateQueued, .nick = "Math"}) ==
+        "📝 Math is offline: the message will be delivered at their next login.\n");
+}
+
+TEST_CASE("dialect: members with their statuses") {
+  const std::vector<std::string> names{"Lari", "Math", "Fox Mulder"};
+  const std::vector<std::string> statuses{"estudando", "", "the truth is out there"};
+  CHECK(pt.render({.kind = EventKind::MemberList, .room = "REDES", .names = names, .details = statuses}) ==
+        "👥 Na sala 'REDES': Lari (estudando), Math, Fox Mulder (the truth is out there)\n");
+  CHECK(en.render({.kind = EventKind::MemberList, .room = "REDES", .names = names, .details = statuses}) ==
+        "👥 In room 'REDES': Lari (estudando), Math, Fox Mulder (the truth is out there)\n");
+  // Fewer statuses than names: the rest have none.
+  const std::vector<std::string> one{"estudando"};
+  CHECK(pt.render({.kind = EventKind::MemberList, .room = "R", .names = names, .details = one}) ==
+        "👥 Na sala 'R': Lari (estudando), Math, Fox Mulder\n");
+  CHECK(pt.render({.kind = EventKind::MemberList, .room = "R", .names = names}) ==
+        "👥 Na sala 'R': Lari, Math, Fox Mulder\n");
+  CHECK(pt.render({.kind = EventKind::MemberList, .room = "R"}) == "👥 Na sala 'R': ninguém.\n");
+  CHECK(en.render({.kind = EventKind::MemberList, .room = "R"}) == "👥 In room 'R': nobody.\n");
+}
+
+TEST_CASE("dialect: topics") {
+  CHECK(pt.render({.kind = EventKind::Topic, .room = "REDES", .text = "Prova na sexta"}) ==
+        "📌 Tópico de 'REDES': Prova na sexta\n");
+  CHECK(en.render({.kind = EventKind::Topic, .room = "REDES", .text = "Exam on Friday"}) ==
+        "📌 Topic of 'REDES': Exam on Friday\n");
+  CHECK(pt.render({.kind = EventKind::Topic, .room = "REDES"}) == "📌 A sala 'REDES' não tem tópico.\n");
+  CHECK(en.render({.kind = EventKind::Topic, .room = "REDES"}) == "📌 No topic set for 'REDES'.\n");
+  CHECK(pt.render({.kind = EventKind::TopicChanged, .nick = "Lari", .room = "REDES", .text = "Prova"}) ==
+        "📝 Lari mudou o tópico de 'REDES' para: Prova\n");
+  CHECK(en.render({.kind = EventKind::TopicChanged, .nick = "Lari", .room = "REDES", .text = "Exam"}) ==
+        "📝 Lari changed the topic of 'REDES' to: Exam\n");
+  CHECK(pt.render({.kind = EventKind::TopicChanged, .nick = "Lari", .room = "REDES"}) ==
+        "📝 Lari removeu o tópico de 'REDES'.\n");
+  CHECK(en.render({.kind = EventKind::TopicChanged, .nick = "Lari", .room = "REDES"}) ==
+        "📝 Lari cleared the topic of 'REDES'.\n");
+}
+
+TEST_CASE("dialect: nicknames and statuses") {
+  CHECK(pt.render({.kind = EventKind::NickChanged, .nick = "Lari", .other = "Lara"}) == "📝 Lari agora é Lara.\n");
+  CHECK(en.render({.kind = EventKind::NickChanged, .nick = "Lari", .other = "Lara"}) == "📝 Lari is now Lara.\n");
+  CHECK(pt.render({.kind = EventKind::NickChangedSelf, .nick = "Lara"}) == "✅ Agora você é Lara.\n");
+  CHECK(en.render({.kind = EventKind::NickChangedSelf, .nick = "Lara"}) == "✅ You are now Lara.\n");
+  CHECK(pt.render({.kind = EventKind::StatusSet, .text = "estudando"}) == "✅ Status definido: estudando\n");
+  CHECK(en.render({.kind = EventKind::StatusSet, .text = "studying"}) == "✅ Status set: studying\n");
+  CHECK(pt.render(Event::of(EventKind::StatusCleared)) == "✅ Status removido.\n");
+  CHECK(en.render(Event::of(EventKind::StatusCleared)) == "✅ Status cleared.\n");
+  CHECK(pt.render({.kind = EventKind::Error, .error = ErrorCode::StatusTooLong, .number = 64}) ==
+        "⚠️ Status longo demais (máximo 64 caracteres).\n");
+  CHECK(en.render({.kind = EventKind::Error, .error = ErrorCode::TopicTooLong, .number = 256}) ==
+        "⚠️ Topic too long (at most 256 characters).\n");
+}
+
+TEST_CASE("dialect: whois, online or last seen, dates from ms") {
+  CHECK(pt.render({.kind = EventKind::Whois, .nick = "Lari", .room = "REDES", .text = "estudando",
+                   .number = static_cast<std::uint64_t>(k1403), .flag = true}) ==
+        "👤 Lari — registrado desde 2026-12-02, status: estudando, sala: REDES, online\n");
+  CHECK(en.render({.kind = EventKind::Whois, .nick = "Lari", .room = "REDES", .text = "studying",
+                   .number = static_cast<std::uint64_t>(k1403), .flag = true}) ==
+        "👤 Lari — registered since 2026-12-02, status: studying, room: REDES, online\n");
+  CHECK(pt.render({.kind = EventKind::Whois, .nick = "Lari", .number = 951782400000, .time_ms = kYesterday}) ==
+        "👤 Lari — registrado desde 2000-02-29, visto por último em 2026-12-01 14:03 UTC\n");
+  CHECK(en.render({.kind = EventKind::Whois, .nick = "Lari", .number = 951782400000, .time_ms = kYesterday}) ==
+        "👤 Lari — registered since 2000-02-29, last seen 2026-12-01 14:03 UTC\n");
+  CHECK(pt.render({.kind = EventKind::Whois, .nick = "Math", .flag = true}) == "👤 Math — sem conta, online\n");
+  CHECK(en.render({.kind = EventKind::Whois, .nick = "Math", .flag = true}) == "👤 Math — no account, online\n");
+  CHECK(pt.render({.kind = EventKind::Whois, .nick = "Math"}) == "👤 Math — sem conta, offline\n");
+}
+
+TEST_CASE("dialect: the new fields are inserted verbatim too") {
+  const std::vector<std::string> names{"{}"};
+  const std::vector<std::string> statuses{"{0}"};
+  for (const Dialect* d : line_dialects()) {
+    CAPTURE(d->name());
+    CHECK(d->render({.kind = EventKind::NickChanged, .nick = "{1}", .other = "{}"}).find("{1}") != std::string::npos);
+    CHECK(d->render({.kind = EventKind::NickChanged, .nick = "a", .other = "{}"}).find(" {}.") != std::string::npos);
+    CHECK(d->render({.kind = EventKind::MemberList, .room = "{", .names = names, .details = statuses})
+              .find("'{': {} ({0})\n") != std::string::npos);
+    CHECK(d->render({.kind = EventKind::Whois, .nick = "{}", .room = "}", .text = "{:x}", .flag = true})
+              .find("{:x}") != std::string::npos);
+    CHECK(d->render({.kind = EventKind::PasswordPrompt, .nick = "{}"}).find("{}: ") != std::string::npos);
+    CHECK(d->render({.kind = EventKind::PrivateFrom, .nick = "{}", .text = "%s{}"}).ends_with("{}] %s{}\n"));
+  }
+}
+
+TEST_CASE("dialect: the new replies start with the sign of their kind") {
+  const auto starts = [](const std::string& s, std::initializer_list<std::string_view> heads) {
+    for (std::string_view h : heads)
+      if (s.starts_with(h)) return true;
+    return false;
+  };
+  for (const Dialect* d : line_dialects()) {
+    CAPTURE(d->name());
+    for (EventKind k : {EventKind::Identified, EventKind::AccountRegistered, EventKind::PasswordChanged,
+                        EventKind::NickChangedSelf, EventKind::StatusSet, EventKind::StatusCleared})
+      CHECK(d->render(sample(k)).starts_with("✅"));
+    for (EventKind k : {EventKind::HistoryEmpty, EventKind::PrivateQueued, EventKind::TopicChanged,
+                        EventKind::NickChanged})
+      CHECK(d->render(sample(k)).starts_with("📝"));
+    for (int e = static_cast<int>(ErrorCode::WrongPassword); e <= static_cast<int>(kLastError); ++e) {
+      CAPTURE(e);
+      CHECK(starts(d->render(sample(EventKind::Error, static_cast<ErrorCode>(e))), {"⚠️", "❌"}));
+    }
+  }
 }
