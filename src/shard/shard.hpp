@@ -13,6 +13,7 @@
 //   room_member.cpp  the member's side: delivery to local members, answers
 //                    from owners
 //   mailbox.cpp      the queues between shards and the wake handshake
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,6 +62,7 @@ class Shard final : public io::ReactorHandler {
   // Members of one room on this shard.
   struct LocalRoom {
     std::vector<std::uint32_t> members;  // connection slots
+    std::array<std::uint32_t, chat::kDialectCount> speakers{};  // members per dialect
   };
 
   // connection.cpp
@@ -92,6 +94,7 @@ class Shard final : public io::ReactorHandler {
 
   // room_member.cpp
   void deliver(Envelope& e);
+  LocalText* render_shared(chat::DialectId d, const chat::Event& e);
   void add_member(Connection& c, std::uint32_t room_id);
   void remove_member(Connection& c);
   void on_nick_result(Envelope& e);
