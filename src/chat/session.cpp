@@ -70,47 +70,16 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
       host.list_rooms();
       return;
     case CommandKind::Create:
-      if (cmd.arg.empty()) {
-        host.send(Event::error_of(ErrorCode::UsageCreate));
-      } else if (utf8_length(cmd.arg) > kMaxRoomChars) {
-        host.send(Event::error_of(ErrorCode::RoomInvalid));
-      } else {
-        pending_ = std::string(cmd.arg);
-        phase_ = Phase::AwaitingRoom;
-        host.create_room(pending_);
-      }
+      on_create(host, cmd.arg);
       return;
     case CommandKind::Join:
-      if (cmd.arg.empty()) {
-        host.send(Event::error_of(ErrorCode::UsageJoin));
-      } else if (in_room_ && cmd.arg == room_) {
-        host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyInRoom, .room = room_});
-      } else if (utf8_length(cmd.arg) > kMaxRoomChars) {
-        host.send(Event::error_of(ErrorCode::NoSuchRoom));
-      } else {
-        pending_ = std::string(cmd.arg);
-        phase_ = Phase::AwaitingRoom;
-        host.join_room(pending_);
-      }
+      on_join(host, cmd.arg);
       return;
     case CommandKind::Leave:
-      if (!in_room_) {
-        host.send(Event::error_of(ErrorCode::NotInRoom));
-        return;
-      }
-      host.leave_room(room_id_, room_, LeaveKind::Leave);
-      in_room_ = false;
-      room_.clear();
-      host.send(Event::of(EventKind::LeftSelf));
+      on_leave(host);
       return;
     case CommandKind::Quit:
-      if (in_room_) host.leave_room(room_id_, room_, LeaveKind::Quit);
-      in_room_ = false;
-      host.release_nick();
-      registered_ = false;
-      phase_ = Phase::Closed;
-      host.send(Event::of(EventKind::QuitSelf));
-      host.finish();
+      on_quit(host);
       return;
     case CommandKind::Help:
       host.send(Event::of(EventKind::Help));
@@ -119,6 +88,53 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
       host.send({.kind = EventKind::Error, .error = ErrorCode::UnknownCommand, .text = cmd.word});
       return;
   }
+}
+
+void Session::on_create(SessionHost& host, std::string_view room) {
+  if (room.empty()) {
+    host.send(Event::error_of(ErrorCode::UsageCreate));
+  } else if (utf8_length(room) > kMaxRoomChars) {
+    host.send(Event::error_of(ErrorCode::RoomInvalid));
+  } else {
+    pending_ = std::string(room);
+    phase_ = Phase::AwaitingRoom;
+    host.create_room(pending_);
+  }
+}
+
+void Session::on_join(SessionHost& host, std::string_view room) {
+  if (room.empty()) {
+    host.send(Event::error_of(ErrorCode::UsageJoin));
+  } else if (in_room_ && room == room_) {
+    host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyInRoom, .room = room_});
+  } else if (utf8_length(room) > kMaxRoomChars) {
+    host.send(Event::error_of(ErrorCode::NoSuchRoom));
+  } else {
+    pending_ = std::string(room);
+    phase_ = Phase::AwaitingRoom;
+    host.join_room(pending_);
+  }
+}
+
+void Session::on_leave(SessionHost& host) {
+  if (!in_room_) {
+    host.send(Event::error_of(ErrorCode::NotInRoom));
+    return;
+  }
+  host.leave_room(room_id_, room_, LeaveKind::Leave);
+  in_room_ = false;
+  room_.clear();
+  host.send(Event::of(EventKind::LeftSelf));
+}
+
+void Session::on_quit(SessionHost& host) {
+  if (in_room_) host.leave_room(room_id_, room_, LeaveKind::Quit);
+  in_room_ = false;
+  host.release_nick();
+  registered_ = false;
+  phase_ = Phase::Closed;
+  host.send(Event::of(EventKind::QuitSelf));
+  host.finish();
 }
 
 void Session::create_result(SessionHost& host, CreateStatus status) {

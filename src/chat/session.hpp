@@ -76,6 +76,11 @@ class Session {
  private:
   void on_nickname(SessionHost& host, std::string_view line);
   void on_command(SessionHost& host, std::string_view line);
+  // The commands that change state; `room` is the command's argument.
+  void on_create(SessionHost& host, std::string_view room);
+  void on_join(SessionHost& host, std::string_view room);
+  void on_leave(SessionHost& host);
+  void on_quit(SessionHost& host);
 
   std::string nick_;
   std::string room_;     // current room's name, or the one being joined
