@@ -37,56 +37,11 @@ FrameStatus LineFramer::next(std::span<const char>& input) {
   const char* const end = p + input.size();
   auto consume_to = [&](const char* q) { input = input.subspan(static_cast<std::size_t>(q - input.data())); };
 
-  // Appends data bytes of an unfinished line. False when that makes the line
-  // over-long: it is dropped and the rest up to its LF will be discarded.
-  // One byte over max_line is tolerated while it is a CR, which may yet turn
-  // out to be the CR of a CRLF.
-  auto append = [&](const char* s, std::size_t n) {
-    if (discarding_) return true;
-    const std::size_t total = partial_.size() + n;
-    if (total > max_line_ &&
-        (total - max_line_ > 1 || (n > 0 ? s[n - 1] : partial_.back()) != '\r')) {
-      std::string().swap(partial_);
-      discarding_ = true;
-      return false;
-    }
-    partial_.append(s, n);
-    return true;
-  };
-
   while (p < end) {
     if (telnet_ != Telnet::Data) {
-      const auto c = static_cast<unsigned char>(*p++);
-      switch (telnet_) {
-        case Telnet::Iac:
-          telnet_ = Telnet::Data;
-          if (c == kIac) {
-            // IAC IAC is an escaped literal 0xFF data byte.
-            const char ff = static_cast<char>(kIac);
-            if (!append(&ff, 1)) {
-              consume_to(p);
-              return FrameStatus::TooLong;
-            }
-          } else if (c >= kWill && c <= kDont) {
-            telnet_ = Telnet::Option;
-          } else if (c == kSb) {
-            telnet_ = Telnet::Sub;
-          }
-          // Any other command (NOP, GA, AYT, ...) is a single byte: dropped.
-          break;
-        case Telnet::Option:
-          telnet_ = Telnet::Data;
-          break;
-        case Telnet::Sub:
-          if (c == kIac) telnet_ = Telnet::SubIac;
-          break;
-        case Telnet::SubIac:
-          // IAC SE ends the subnegotiation; IAC IAC (an escaped 0xFF inside
-          // it) and anything else keep us inside.
-          telnet_ = c == kSe ? Telnet::Data : Telnet::Sub;
-          break;
-        case Telnet::Data:
-          break;
+      if (!telnet_byte(static_cast<unsigned char>(*p++))) {
+        consume_to(p);
+        return FrameStatus::TooLong;
       }
       continue;
     }
@@ -120,29 +75,86 @@ FrameStatus LineFramer::next(std::span<const char>& input) {
       discarding_ = false;
       continue;
     }
-    const std::size_t total = partial_.size() + n;
-    const char last = n > 0 ? run[n - 1] : (partial_.empty() ? '\0' : partial_.back());
-    const std::size_t len = effective_length(total, last);
     consume_to(p);
-    if (len > max_line_) {
-      std::string().swap(partial_);
-      return FrameStatus::TooLong;
-    }
-    if (partial_.empty()) {
-      // Whole line in one read, the common case: one copy, no partial_.
-      line_.assign(run, len);
-    } else {
-      partial_.append(run, n);
-      partial_.resize(len);
-      line_.swap(partial_);
-      partial_.clear();
-      release_if_large(partial_);
-    }
-    return FrameStatus::Line;
+    return end_line(run, n);
   }
 
   consume_to(end);
   return FrameStatus::NeedMore;
+}
+
+// Appends data bytes of an unfinished line. False when that makes the line
+// over-long: it is dropped and the rest up to its LF will be discarded.
+// One byte over max_line is tolerated while it is a CR, which may yet turn
+// out to be the CR of a CRLF.
+bool LineFramer::append(const char* s, std::size_t n) {
+  if (discarding_) return true;
+  const std::size_t total = partial_.size() + n;
+  if (total > max_line_ &&
+      (total - max_line_ > 1 || (n > 0 ? s[n - 1] : partial_.back()) != '\r')) {
+    std::string().swap(partial_);
+    discarding_ = true;
+    return false;
+  }
+  partial_.append(s, n);
+  return true;
+}
+
+// One byte inside a telnet command. False when it is an escaped 0xFF data
+// byte that makes the line over-long (see append).
+bool LineFramer::telnet_byte(unsigned char c) {
+  switch (telnet_) {
+    case Telnet::Iac:
+      telnet_ = Telnet::Data;
+      if (c == kIac) {
+        // IAC IAC is an escaped literal 0xFF data byte.
+        const char ff = static_cast<char>(kIac);
+        if (!append(&ff, 1)) return false;
+      } else if (c >= kWill && c <= kDont) {
+        telnet_ = Telnet::Option;
+      } else if (c == kSb) {
+        telnet_ = Telnet::Sub;
+      }
+      // Any other command (NOP, GA, AYT, ...) is a single byte: dropped.
+      break;
+    case Telnet::Option:
+      telnet_ = Telnet::Data;
+      break;
+    case Telnet::Sub:
+      if (c == kIac) telnet_ = Telnet::SubIac;
+      break;
+    case Telnet::SubIac:
+      // IAC SE ends the subnegotiation; IAC IAC (an escaped 0xFF inside
+      // it) and anything else keep us inside.
+      telnet_ = c == kSe ? Telnet::Data : Telnet::Sub;
+      break;
+    case Telnet::Data:
+      break;
+  }
+  return true;
+}
+
+// Completes the line held in partial_ plus the `n` bytes at `run` (its
+// LF already consumed): Line, or TooLong if it is over max_line.
+FrameStatus LineFramer::end_line(const char* run, std::size_t n) {
+  const std::size_t total = partial_.size() + n;
+  const char last = n > 0 ? run[n - 1] : (partial_.empty() ? '\0' : partial_.back());
+  const std::size_t len = effective_length(total, last);
+  if (len > max_line_) {
+    std::string().swap(partial_);
+    return FrameStatus::TooLong;
+  }
+  if (partial_.empty()) {
+    // Whole line in one read, the common case: one copy, no partial_.
+    line_.assign(run, len);
+  } else {
+    partial_.append(run, n);
+    partial_.resize(len);
+    line_.swap(partial_);
+    partial_.clear();
+    release_if_large(partial_);
+  }
+  return FrameStatus::Line;
 }
 
 std::optional<std::string_view> LineFramer::flush_partial() {

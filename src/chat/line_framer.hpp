@@ -49,6 +49,12 @@ class LineFramer {
 
  private:
   enum class Telnet : std::uint8_t { Data, Iac, Option, Sub, SubIac };
+
+  // The steps of next().
+  bool append(const char* s, std::size_t n);
+  bool telnet_byte(unsigned char c);
+  FrameStatus end_line(const char* run, std::size_t n);
+
   std::size_t max_line_;
   std::string partial_;
   std::string line_;

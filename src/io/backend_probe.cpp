@@ -92,9 +92,46 @@ std::string check_ops(io_uring& ring) {
   return "kernel's io_uring lacks " + missing + ": too old for chatd's io_uring backend";
 }
 
+// Runs one multishot recv on a socketpair, selecting from buffer group 0
+// (EINVAL before 6.0; the same kernels also lack multishot accept, 5.19).
+// The caller keeps that group's buffer alive until this returns. Returns
+// "" on success.
+std::string check_multishot_recv(io_uring& ring) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    return "io_uring probe: socketpair failed: " + errno_text(errno);
+  UniqueFd a(sv[0]), b(sv[1]);
+  if (::write(b.get(), "x", 1) != 1) return "io_uring probe: write failed: " + errno_text(errno);
+
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+  io_uring_prep_recv_multishot(sqe, a.get(), nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = 0;
+  io_uring_sqe_set_data64(sqe, 1);
+  io_uring_submit_and_wait(&ring, 1);
+  io_uring_cqe* cqe = nullptr;
+  int r = io_uring_peek_cqe(&ring, &cqe);
+  if (r < 0 || !cqe) return "io_uring probe: no completion for a multishot recv";
+  const int res = cqe->res;
+  const unsigned flags = cqe->flags;
+  io_uring_cqe_seen(&ring, cqe);
+  if (res == -EINVAL)
+    return "io_uring lacks multishot recv: kernel too old (needs Linux 6.0+)";
+  if (res != 1 || !(flags & IORING_CQE_F_BUFFER))
+    return "io_uring multishot recv with provided buffers misbehaves (res " +
+           std::to_string(res) + ")";
+  // The recv is still armed and ring teardown is asynchronous: cancel it
+  // now, while the caller's buffer and buffer ring are still alive.
+  sqe = io_uring_get_sqe(&ring);
+  io_uring_prep_cancel64(sqe, 1, 0);
+  io_uring_sqe_set_data64(sqe, 2);
+  io_uring_submit_and_wait(&ring, 1);
+  return "";
+}
+
 // Registers a one-entry provided-buffer ring (EINVAL before Linux 5.19),
-// then runs one multishot recv on a socketpair (EINVAL before 6.0; the
-// same kernels also lack multishot accept, 5.19). Returns "" on success.
+// then runs one multishot recv on it (check_multishot_recv). Returns "" on
+// success.
 std::string check_buf_ring_and_multishot(io_uring& ring) {
   const long page = ::sysconf(_SC_PAGESIZE);
   const auto len = static_cast<std::size_t>(page > 0 ? page : 4096);
@@ -121,37 +158,7 @@ std::string check_buf_ring_and_multishot(io_uring& ring) {
   io_uring_buf_ring_init(br);
   io_uring_buf_ring_add(br, buf, sizeof buf, 0, io_uring_buf_ring_mask(1), 0);
   io_uring_buf_ring_advance(br, 1);
-
-  int sv[2];
-  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-    return "io_uring probe: socketpair failed: " + errno_text(errno);
-  UniqueFd a(sv[0]), b(sv[1]);
-  if (::write(b.get(), "x", 1) != 1) return "io_uring probe: write failed: " + errno_text(errno);
-
-  io_uring_sqe* sqe = io_uring_get_sqe(&ring);
-  io_uring_prep_recv_multishot(sqe, a.get(), nullptr, 0, 0);
-  sqe->flags |= IOSQE_BUFFER_SELECT;
-  sqe->buf_group = 0;
-  io_uring_sqe_set_data64(sqe, 1);
-  io_uring_submit_and_wait(&ring, 1);
-  io_uring_cqe* cqe = nullptr;
-  r = io_uring_peek_cqe(&ring, &cqe);
-  if (r < 0 || !cqe) return "io_uring probe: no completion for a multishot recv";
-  const int res = cqe->res;
-  const unsigned flags = cqe->flags;
-  io_uring_cqe_seen(&ring, cqe);
-  if (res == -EINVAL)
-    return "io_uring lacks multishot recv: kernel too old (needs Linux 6.0+)";
-  if (res != 1 || !(flags & IORING_CQE_F_BUFFER))
-    return "io_uring multishot recv with provided buffers misbehaves (res " +
-           std::to_string(res) + ")";
-  // The recv is still armed and ring teardown is asynchronous: cancel it
-  // now, while `buf` and the buffer ring are still alive.
-  sqe = io_uring_get_sqe(&ring);
-  io_uring_prep_cancel64(sqe, 1, 0);
-  io_uring_sqe_set_data64(sqe, 2);
-  io_uring_submit_and_wait(&ring, 1);
-  return "";
+  return check_multishot_recv(ring);
 }
 
 }  // namespace

@@ -39,9 +39,7 @@ void Shard::queue_text(Connection& c, LocalText* l) {
 // Renders `e` in the connection's dialect, for it alone.
 void Shard::emit(Connection& c, const chat::Event& e) {
   if (c.doomed()) return;
-  scratch_.clear();
-  chat::dialect(c.dialect).render(e, scratch_);
-  LocalText* l = texts_.adopt(SharedText::create(scratch_), 1);
+  LocalText* l = render_shared(c.dialect, e);
   queue_text(c, l);
   texts_.unref(l);
 }

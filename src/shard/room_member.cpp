@@ -1,6 +1,7 @@
 // The member's side: rooms as this shard sees them (its local members),
 // deliveries from the rooms' owners, and the owners' answers to this
 // shard's sessions.
+#include <algorithm>
 #include <array>
 
 #include <spdlog/spdlog.h>
@@ -12,44 +13,66 @@ namespace chatd::shard {
 
 void Shard::add_member(Connection& c, std::uint32_t room_id) {
   if (room_id >= local_rooms_.size()) local_rooms_.resize(room_id + 1);
-  auto& m = local_rooms_[room_id].members;
-  c.member_index = static_cast<std::uint32_t>(m.size());
+  LocalRoom& room = local_rooms_[room_id];
+  c.member_index = static_cast<std::uint32_t>(room.members.size());
   c.room_id = room_id;
-  m.push_back(io::token_slot(c.token));
+  room.members.push_back(io::token_slot(c.token));
+  ++room.speakers[static_cast<std::size_t>(c.dialect)];
 }
 
 void Shard::remove_member(Connection& c) {
   if (c.member_index == kNotMember) return;
-  auto& m = local_rooms_[c.room_id].members;
+  LocalRoom& room = local_rooms_[c.room_id];
+  --room.speakers[static_cast<std::size_t>(c.dialect)];
+  auto& m = room.members;
   const std::uint32_t moved = m.back();
   m[c.member_index] = moved;
-  conns_.at_slot(moved)->member_index = c.member_index;
+  conns_.live_at(moved).member_index = c.member_index;
   m.pop_back();
   c.member_index = kNotMember;
+}
+
+// A rendering of `e` in dialect `d` to share between this shard's
+// recipients; the caller holds one guard reference (unref when done).
+LocalText* Shard::render_shared(chat::DialectId d, const chat::Event& e) {
+  scratch_.clear();
+  chat::dialect(d).render(e, scratch_);
+  return texts_.adopt(SharedText::create(scratch_), 1);
 }
 
 // One room event for this shard's members: rendered once per dialect they
 // speak (not once per member), each member queueing a reference.
 void Shard::deliver(Envelope& e) {
   if (e.room_id >= local_rooms_.size()) return;
-  const auto& members = local_rooms_[e.room_id].members;
-  if (members.empty()) return;
+  const LocalRoom& room = local_rooms_[e.room_id];
+  if (room.members.empty()) return;
   const chat::Event event = e.event->view();
-  // Each rendering holds a guard reference while it is handed out.
-  std::array<LocalText*, chat::kDialectCount> rendered{};
+  const io::Token exclude = e.conn;  // a local: queue_text() may not reload it
   std::uint64_t n = 0;
-  for (std::uint32_t slot : members) {
-    Connection& c = *conns_.at_slot(slot);
-    if (c.token == e.conn || c.closing() || c.slow) continue;
-    LocalText*& text = rendered[static_cast<std::size_t>(c.dialect)];
-    if (!text) {
-      scratch_.clear();
-      chat::dialect(c.dialect).render(event, scratch_);
-      text = texts_.adopt(SharedText::create(scratch_), 1);
+  auto hand_out = [&](auto&& text_for) {
+    for (std::uint32_t slot : room.members) {
+      Connection& c = conns_.live_at(slot);
+      if (c.token == exclude || c.closing() || c.slow) continue;
+      queue_text(c, text_for(c));
+      ++n;
     }
-    queue_text(c, text);
-    ++n;
+  };
+  std::array<LocalText*, chat::kDialectCount> rendered{};
+  const auto dialects = std::count_if(room.speakers.begin(), room.speakers.end(), [](auto k) { return k > 0; });
+  if (dialects == 1) {
+    // The common case: one dialect here, rendered up front; no per-member lookup.
+    const auto d = static_cast<chat::DialectId>(
+        std::find_if(room.speakers.begin(), room.speakers.end(), [](auto k) { return k > 0; }) - room.speakers.begin());
+    LocalText* text = rendered[static_cast<std::size_t>(d)] = render_shared(d, event);
+    hand_out([text](Connection&) { return text; });
+  } else {
+    hand_out([&](Connection& c) {
+      LocalText*& text = rendered[static_cast<std::size_t>(c.dialect)];
+      if (!text) text = render_shared(c.dialect, event);
+      return text;
+    });
   }
+  // Each rendering held a guard reference while it was handed out.
   for (LocalText* text : rendered)
     if (text) texts_.unref(text);
   stats_.deliveries.fetch_add(n, std::memory_order_relaxed);

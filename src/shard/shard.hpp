@@ -16,6 +16,7 @@
 //   identity.cpp     logins, accounts, /nick, private messages, /whois (requester)
 //   identity_owner.cpp  the nickname owner's side of the same
 //   mailbox.cpp      the queues between shards and the wake handshake
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -68,6 +69,7 @@ class Shard final : public io::ReactorHandler {
   // Members of one room on this shard.
   struct LocalRoom {
     std::vector<std::uint32_t> members;  // connection slots
+    std::array<std::uint32_t, chat::kDialectCount> speakers{};  // members per dialect
   };
 
   // connection.cpp
@@ -133,6 +135,7 @@ class Shard final : public io::ReactorHandler {
 
   // room_member.cpp
   void deliver(Envelope& e);
+  LocalText* render_shared(chat::DialectId d, const chat::Event& e);
   void add_member(Connection& c, std::uint32_t room_id);
   void remove_member(Connection& c);
   void on_create_result(Envelope& e);

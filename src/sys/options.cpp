@@ -162,6 +162,60 @@ std::vector<const char*> argv_of(const std::vector<std::string>& args) {
   return v;
 }
 
+// A config line's shape, before CLI11 reads it: "" or the problem. `line`
+// is trimmed, neither empty nor a comment; `where` is "file:line".
+std::string check_line_shape(const std::string& where, const std::string& line) {
+  if (line.front() == '[')
+    return where + ": sections ([...]) are not used here; write 'key = value' lines";
+  const auto eq = line.find('=');
+  if (eq == std::string::npos) return fmt::format("{}: expected 'key = value', got '{}'", where, line);
+
+  // CLI11 would treat a value opening with '[' but not closing it as a
+  // multi-line array and swallow the following lines: refuse instead.
+  std::string value = trim(std::string_view(line).substr(eq + 1));
+  if (auto hash = value.find('#'); hash != std::string::npos) value = trim(value.substr(0, hash));
+  std::string key = trim(std::string_view(line).substr(0, eq));
+  if (value.size() > 1 && value.front() == '[' && value.back() != ']')
+    return fmt::format("{}: key '{}': quote an IPv6 address (\"[::1]:6789\") and keep a list on one line",
+                       where, key);
+  return {};
+}
+
+// One config line as CLI11 read it, run through a fresh set of the real
+// options: "" or the problem. `seen` maps the keys set so far to their line.
+std::string check_config_item(const std::string& where, std::size_t lineno,
+                              const CLI::ConfigItem& item, std::map<std::string, std::size_t>& seen) {
+  const std::string key = item.fullname();
+  Options probe;
+  Raw probe_raw;
+  CLI::App app{kDescription, "chatd"};
+  define_options(app, probe, probe_raw);
+  const CLI::Option* op = app.get_option_no_throw("--" + key);
+  if (key == "config") return where + ": key 'config' only works on the command line";
+  if (!op || key == "help" || key == "version" || !op->get_configurable())
+    return fmt::format("{}: unknown key '{}' (the keys are the long options of chatd --help)", where, key);
+  if (auto it = seen.find(key); it != seen.end())
+    return fmt::format("{}: key '{}' already set on line {}{}", where, key, it->second,
+                       key == "listen" ? "; list several as listen = [\"A:P\", \"B:P\"]" : "");
+  seen.emplace(key, lineno);
+
+  std::vector<std::string> args{"chatd"};
+  for (auto& v : item.inputs) args.push_back("--" + key + "=" + v);
+  auto argv = argv_of(args);
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::ParseError& e) {
+    std::string what = first_line(e.what());
+    // "--max-line: Value ..." -> "Value ...": the key is named already.
+    if (const std::string prefix = "--" + key + ": "; what.rfind(prefix, 0) == 0)
+      what.erase(0, prefix.size());
+    return fmt::format("{}: key '{}': {}", where, key, what);
+  }
+  if (auto p = finish(probe, probe_raw); p && p->key == key)
+    return fmt::format("{}: key '{}': {}", where, key, p->message);
+  return {};
+}
+
 // CLI11 reads the file itself but reports no line numbers, so each line is
 // checked first: read by CLI11's own config reader (so it sees exactly what
 // the real parse will see), then its key and value run through a fresh set
@@ -175,53 +229,12 @@ std::string check_config_file(const std::string& path) {
     const std::string line = trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     const std::string where = fmt::format("{}:{}", path, lineno);
-    if (line.front() == '[')
-      return where + ": sections ([...]) are not used here; write 'key = value' lines";
-    const auto eq = line.find('=');
-    if (eq == std::string::npos) return fmt::format("{}: expected 'key = value', got '{}'", where, line);
-
-    // CLI11 would treat a value opening with '[' but not closing it as a
-    // multi-line array and swallow the following lines: refuse instead.
-    std::string value = trim(std::string_view(line).substr(eq + 1));
-    if (auto hash = value.find('#'); hash != std::string::npos) value = trim(value.substr(0, hash));
-    std::string key = trim(std::string_view(line).substr(0, eq));
-    if (value.size() > 1 && value.front() == '[' && value.back() != ']')
-      return fmt::format("{}: key '{}': quote an IPv6 address (\"[::1]:6789\") and keep a list on one line",
-                         where, key);
+    if (auto err = check_line_shape(where, line); !err.empty()) return err;
 
     std::istringstream one(line);
     std::vector<CLI::ConfigItem> items = CLI::ConfigTOML().from_config(one);
     if (items.size() != 1) return fmt::format("{}: cannot read '{}'", where, line);
-    const CLI::ConfigItem& item = items.front();
-    key = item.fullname();
-
-    Options probe;
-    Raw probe_raw;
-    CLI::App app{kDescription, "chatd"};
-    define_options(app, probe, probe_raw);
-    const CLI::Option* op = app.get_option_no_throw("--" + key);
-    if (key == "config") return where + ": key 'config' only works on the command line";
-    if (!op || key == "help" || key == "version" || !op->get_configurable())
-      return fmt::format("{}: unknown key '{}' (the keys are the long options of chatd --help)", where, key);
-    if (auto it = seen.find(key); it != seen.end())
-      return fmt::format("{}: key '{}' already set on line {}{}", where, key, it->second,
-                         key == "listen" ? "; list several as listen = [\"A:P\", \"B:P\"]" : "");
-    seen.emplace(key, lineno);
-
-    std::vector<std::string> args{"chatd"};
-    for (auto& v : item.inputs) args.push_back("--" + key + "=" + v);
-    auto argv = argv_of(args);
-    try {
-      app.parse(static_cast<int>(argv.size()), argv.data());
-    } catch (const CLI::ParseError& e) {
-      std::string what = first_line(e.what());
-      // "--max-line: Value ..." -> "Value ...": the key is named already.
-      if (const std::string prefix = "--" + key + ": "; what.rfind(prefix, 0) == 0)
-        what.erase(0, prefix.size());
-      return fmt::format("{}: key '{}': {}", where, key, what);
-    }
-    if (auto p = finish(probe, probe_raw); p && p->key == key)
-      return fmt::format("{}: key '{}': {}", where, key, p->message);
+    if (auto err = check_config_item(where, lineno, items.front(), seen); !err.empty()) return err;
   }
   if (in.bad()) return fmt::format("{}: read error: {}", path, std::strerror(errno));
   return {};
@@ -229,68 +242,83 @@ std::string check_config_file(const std::string& path) {
 
 ParseResult fail(std::string message) { return {std::nullopt, 2, std::move(message)}; }
 
-}  // namespace
+// Which config file to read, as the command line says.
+struct ConfigChoice {
+  std::string path;
+  bool explicit_path = false;  // named by --config (else the default, if it exists)
+};
 
-ParseResult load_options(const std::vector<std::string>& args) {
-  const auto argv = argv_of(args);
-  const int argc = static_cast<int>(argv.size());
-
-  // 1. The command line alone: its own errors, --help, --version, and which
-  //    config file to read.
-  std::string config_path;
-  bool explicit_config = false;
-  {
-    Options o;
-    Raw r;
-    CLI::App app{kDescription, "chatd"};
-    define_options(app, o, r);
-    app.add_option("--config", config_path,
-                   fmt::format("read options from FILE (key = value, the same names); default {} "
-                               "if it exists",
-                               kDefaultConfigFile))
-        ->type_name("FILE");
-    try {
-      app.parse(argc, argv.data());
-    } catch (const CLI::CallForVersion& e) {
-      return {std::nullopt, 0, e.what()};
-    } catch (const CLI::CallForHelp&) {
-      return {std::nullopt, 0, app.help()};
-    } catch (const CLI::ParseError& e) {
-      return fail(first_line(e.what()) + " (see chatd --help)");
-    }
-    explicit_config = app.count("--config") > 0;
-    if (auto p = finish(o, r)) return fail(fmt::format("--{}: {}", p->key, p->message));
-  }
-
-  // 2. The file: a missing default is fine, a missing explicit one is not.
-  if (!explicit_config) config_path = kDefaultConfigFile;
-  struct stat st{};
-  bool have_file = ::stat(config_path.c_str(), &st) == 0;
-  if (!have_file && (explicit_config || errno != ENOENT))
-    return fail(fmt::format("{}: {}", config_path, std::strerror(errno)));
-  if (have_file && S_ISDIR(st.st_mode)) return fail(fmt::format("{}: is a directory", config_path));
-  if (have_file) {
-    if (auto err = check_config_file(config_path); !err.empty()) return fail(err);
-  }
-
-  // 3. Both together, CLI11 merging them: options already given on the
-  //    command line keep their values, the file fills in the rest.
+// 1. The command line alone: its own errors, --help, --version, and which
+//    config file to read. Returns the result to end with, or nullopt to go on.
+std::optional<ParseResult> parse_command_line(const std::vector<const char*>& argv,
+                                              ConfigChoice& config) {
   Options o;
   Raw r;
   CLI::App app{kDescription, "chatd"};
   define_options(app, o, r);
-  app.set_config("--config", have_file && !explicit_config ? config_path : "",
+  app.add_option("--config", config.path,
+                 fmt::format("read options from FILE (key = value, the same names); default {} "
+                             "if it exists",
+                             kDefaultConfigFile))
+      ->type_name("FILE");
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::CallForVersion& e) {
+    return ParseResult{std::nullopt, 0, e.what()};
+  } catch (const CLI::CallForHelp&) {
+    return ParseResult{std::nullopt, 0, app.help()};
+  } catch (const CLI::ParseError& e) {
+    return fail(first_line(e.what()) + " (see chatd --help)");
+  }
+  config.explicit_path = app.count("--config") > 0;
+  if (auto p = finish(o, r)) return fail(fmt::format("--{}: {}", p->key, p->message));
+  return std::nullopt;
+}
+
+// 2. The file: a missing default is fine, a missing explicit one is not.
+//    Sets `have_file`; returns the problem as one line, or "".
+std::string check_config_choice(ConfigChoice& config, bool& have_file) {
+  if (!config.explicit_path) config.path = kDefaultConfigFile;
+  struct stat st{};
+  have_file = ::stat(config.path.c_str(), &st) == 0;
+  if (!have_file && (config.explicit_path || errno != ENOENT))
+    return fmt::format("{}: {}", config.path, std::strerror(errno));
+  if (have_file && S_ISDIR(st.st_mode)) return fmt::format("{}: is a directory", config.path);
+  if (have_file) return check_config_file(config.path);
+  return {};
+}
+
+// 3. Both together, CLI11 merging them: options already given on the
+//    command line keep their values, the file fills in the rest.
+ParseResult parse_with_config(const std::vector<const char*>& argv, const ConfigChoice& config,
+                              bool have_file) {
+  Options o;
+  Raw r;
+  CLI::App app{kDescription, "chatd"};
+  define_options(app, o, r);
+  app.set_config("--config", have_file && !config.explicit_path ? config.path : "",
                  "read options from this file")
       ->type_name("FILE");
   app.allow_config_extras(CLI::config_extras_mode::error);
   try {
-    app.parse(argc, argv.data());
+    app.parse(static_cast<int>(argv.size()), argv.data());
   } catch (const CLI::ParseError& e) {
-    return fail(fmt::format("{}: {}", config_path, first_line(e.what())));
+    return fail(fmt::format("{}: {}", config.path, first_line(e.what())));
   }
-  if (auto p = finish(o, r)) return fail(fmt::format("{}: key '{}': {}", config_path, p->key, p->message));
-  if (have_file) o.config_file = config_path;
+  if (auto p = finish(o, r)) return fail(fmt::format("{}: key '{}': {}", config.path, p->key, p->message));
+  if (have_file) o.config_file = config.path;
   return {std::move(o), 0, {}};
+}
+
+}  // namespace
+
+ParseResult load_options(const std::vector<std::string>& args) {
+  const auto argv = argv_of(args);
+  ConfigChoice config;
+  if (auto done = parse_command_line(argv, config)) return std::move(*done);
+  bool have_file = false;
+  if (auto err = check_config_choice(config, have_file); !err.empty()) return fail(err);
+  return parse_with_config(argv, config, have_file);
 }
 
 ParseResult parse_options(int argc, char** argv) {
