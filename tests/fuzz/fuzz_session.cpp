@@ -1,7 +1,8 @@
 // libFuzzer target over src/chat: the input drives one connection's
 // LineFramer + Session, hosted by a fake SessionHost that answers the
-// asynchronous calls (nickname claims, room creations, joins) at once or
-// later, as the input says, and keeps the shard's rules: lines wait in a
+// asynchronous calls (nickname claims, password checks, room creations,
+// joins, account requests, nickname changes) at once or later, with the
+// outcome the input says, and keeps the shard's rules: lines wait in a
 // stash while the session awaits an answer, input after /quit is ignored,
 // an idle partial line is flushed by a fake clock (flush_partial()), and the
 // connection ends with EOF (last partial line, then on_disconnect) or with an
@@ -18,12 +19,27 @@
 //   * leave_room/publish only for the room the session is in, release_nick
 //     only for a held nickname, nothing at all after finish() or once closed;
 //   * after a disconnect the nickname is released and no room is held;
-//   * sanitize() is idempotent; framed lines hold no LF and fit max-line.
+//   * sanitize() is idempotent; framed lines hold no LF and fit max-line;
+//   * the room calls (history, members, topic) only for the session's room;
+//     names and texts handed to the host (private messages, whois, status,
+//     topic, /nick) clean and within their limits; passwords 1..128 bytes,
+//     only while a nickname is held; logging_in() exactly before the
+//     welcome; identified() only when registered;
+//   * no password ever reaches a client: every input runs twice, the second
+//     time with the bytes of each password the first run handed to
+//     check_password/register_account/identify/change_password replaced
+//     (same length, every byte different); both runs must render the very
+//     same bytes, and the second must hand the host exactly the
+//     replacements (passwords go over as typed, unsanitised). A plain
+//     search for the password in the replies would flag a nickname equal
+//     to it, or one that is a piece of a fixed text (libFuzzer's memcmp
+//     hooks find those fast); the rerun can only differ by a real leak.
 //
 // Input layout: byte 0 = configuration (bit 0: the server's language, pt/en,
 // for the default nickname; bits 1..7: max-line
 // = 32 + 8 * value); then operations, one byte each (value % 8) with their
-// operands, see run() below.  tests/fuzz/make_corpus.py writes the seeds.
+// operands, see run() below; an answer's operand picks its outcome, see
+// Driver::answer().  tests/fuzz/make_corpus.py writes the seeds.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -34,6 +50,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "chat/dialect.hpp"
 #include "chat/line_framer.hpp"
@@ -42,6 +59,7 @@
 
 namespace {
 
+using chatd::chat::AccountStatus;
 using chatd::chat::CreateStatus;
 using chatd::chat::DialectId;
 using chatd::chat::Event;
@@ -50,6 +68,7 @@ using chatd::chat::FrameStatus;
 using chatd::chat::Lang;
 using chatd::chat::LeaveKind;
 using chatd::chat::LineFramer;
+using chatd::chat::NickStatus;
 using chatd::chat::Session;
 using chatd::chat::SessionHost;
 
@@ -129,7 +148,24 @@ void check_name(std::string_view name, std::size_t max_chars, const char* what) 
   check(chatd::chat::utf8_length(name) <= max_chars, what, name);
 }
 
-enum class Pending : std::uint8_t { None, Nick, Create, Join };
+enum class Pending : std::uint8_t { None, Nick, Password, Create, Join, Account, NickChange };
+
+// Where a password handed to the host lies in the line the session got:
+// the on_line() call (counted from 0) and the bytes in it.
+struct PasswordSpan {
+  std::size_t line;
+  std::size_t offset;
+  std::string bytes;
+};
+
+// What one run of an input leaves behind, for the rerun to compare.
+struct Trace {
+  std::string rendered;                // every reply, both dialects, in order
+  std::vector<PasswordSpan> passwords;  // in the order handed over
+};
+
+// The byte that replaces a password byte in the rerun: never the same one.
+char replacement(char c) { return c == 'Z' ? 'Y' : 'Z'; }
 
 class FakeHost final : public SessionHost {
  public:
@@ -140,20 +176,21 @@ class FakeHost final : public SessionHost {
       chatd::chat::dialect(id).render(e, text_);
       check(!text_.empty(), "empty reply");
       check_clean(text_, true, "reply not clean UTF-8");
-      if (e.kind == EventKind::Prompt)
+      if (e.kind == EventKind::Prompt || e.kind == EventKind::PasswordPrompt)
         check(text_.back() != '\n', "prompt with a final LF", text_);
       else
         check(text_.back() == '\n', "reply without final LF", text_);
+      trace.rendered += text_;
     }
   }
   void claim_nick(std::string_view nick) override {
     alive("claim_nick");
     check(pending == Pending::None, "claim_nick while another call is outstanding", nick);
     check(!nick_held, "claim_nick while holding a nickname", nick);
-    check_name(nick, chatd::chat::kMaxNickChars, "bad nickname claimed");
-    check(nick.front() != '/', "nickname starting with '/'", nick);
+    check_nick(nick, "bad nickname claimed");
     pending = Pending::Nick;
     nick_held = true;  // held from the claim on (the session releases it)
+    held_nick = std::string(nick);
   }
   void create_room(std::string_view room) override {
     alive("create_room");
@@ -194,21 +231,138 @@ class FakeHost final : public SessionHost {
     finished = true;
   }
 
+  void check_password(std::string_view password) override {
+    password_call("check_password", password);
+    pending = Pending::Password;
+  }
+  void register_account(std::string_view password) override {
+    password_call("register_account", password);
+    pending = Pending::Account;
+  }
+  void identify(std::string_view password) override {
+    password_call("identify", password);
+    pending = Pending::Account;
+  }
+  void change_password(std::string_view old_password, std::string_view new_password) override {
+    password_call("change_password (old)", old_password);
+    password_call("change_password (new)", new_password);
+    pending = Pending::Account;
+  }
+  void change_nick(std::string_view nick) override {
+    alive("change_nick");
+    check(pending == Pending::None, "change_nick while another call is outstanding", nick);
+    check(nick_held, "change_nick without a nickname", nick);
+    check_nick(nick, "bad nickname for /nick");
+    check(nick != held_nick, "change_nick to the same nickname", nick);
+    pending = Pending::NickChange;
+    pending_name = std::string(nick);
+  }
+  void request_history(std::uint32_t room_id, std::string_view room, std::size_t) override {
+    alive("request_history");
+    in_room_call(room_id, room, "request_history");
+  }
+  void private_message(std::string_view to_nick, std::string_view text) override {
+    alive("private_message");
+    idle_call("private_message", to_nick);
+    check_nick(to_nick, "bad nickname for a private message");
+    check_text(text, "bad private message text");
+  }
+  void list_members(std::uint32_t room_id, std::string_view room) override {
+    alive("list_members");
+    in_room_call(room_id, room, "list_members");
+  }
+  void topic(std::uint32_t room_id, std::string_view room, const std::string_view* text) override {
+    alive("topic");
+    in_room_call(room_id, room, "topic");
+    if (text && !text->empty()) {
+      check_text(*text, "bad topic");
+      check(chatd::chat::utf8_length(*text) <= chatd::chat::kMaxTopicChars, "topic too long", *text);
+    }
+  }
+  void set_status(std::string_view text) override {
+    alive("set_status");
+    idle_call("set_status", text);
+    if (!text.empty()) {
+      check_text(text, "bad status");
+      check(chatd::chat::utf8_length(text) <= chatd::chat::kMaxStatusChars, "status too long", text);
+    }
+  }
+  void whois(std::string_view nick) override {
+    alive("whois");
+    idle_call("whois", nick);
+    check_nick(nick, "bad nickname for whois");
+  }
+
+  // The line the session is reading (on_line), for locating passwords.
+  void reading(std::string_view line, std::size_t index) {
+    line_ = line;
+    line_index_ = index;
+  }
+  // The rerun: the password spans in the order the first run saw them.
+  void expect_replaced(const std::vector<PasswordSpan>* spans) { replaced_ = spans; }
+
   Pending pending = Pending::None;
   std::string pending_name;
   bool nick_held = false;
+  std::string held_nick;
   bool member = false;
   std::uint32_t member_room = 0;
   std::string member_room_name;
   bool finished = false;
   bool gone = false;  // on_disconnect ran: no call may follow
+  Trace trace;
 
  private:
   void alive(const char* call) const {
     check(!finished, "host call after finish()", call);
     check(!gone, "host call after the disconnect", call);
   }
+  // A call that is not awaited: never while another call is outstanding
+  // (the host holds lines back meanwhile).
+  void idle_call(const char* call, std::string_view detail) const {
+    check(pending == Pending::None, call, detail);
+    check(nick_held, "a command without a nickname", call);
+  }
+  void in_room_call(std::uint32_t room_id, std::string_view room, const char* call) const {
+    idle_call(call, room);
+    check(member && room_id == member_room && room == member_room_name, "a room call for another room", room);
+  }
+  static void check_nick(std::string_view nick, const char* what) {
+    check_name(nick, chatd::chat::kMaxNickChars, what);
+    check(nick.front() != '/', what, nick);
+  }
+  static void check_text(std::string_view text, const char* what) {
+    check(!text.empty(), what);
+    check_clean(text, false, what);
+    check(!is_blank(text.front()) && !is_blank(text.back()), what, text);
+  }
+  // Every password: 1..128 bytes, while a nickname is held, borrowed from
+  // the line being read; recorded (first run) or checked against the
+  // replacement (rerun).
+  void password_call(const char* call, std::string_view password) {
+    alive(call);
+    check(pending == Pending::None, "a password call while another call is outstanding", call);
+    check(nick_held, "a password call without a nickname", call);
+    check(!password.empty() && password.size() <= chatd::chat::kMaxPasswordBytes, "bad password size", call);
+    const char* begin = line_.data();
+    const bool inside = password.data() >= begin && password.data() + password.size() <= begin + line_.size();
+    check(inside, "a password that is not bytes of the line read", password);
+    const PasswordSpan span{line_index_, static_cast<std::size_t>(password.data() - begin), std::string(password)};
+    const std::size_t n = trace.passwords.size();
+    trace.passwords.push_back(span);
+    if (replaced_ == nullptr) return;
+    check(n < replaced_->size(), "the rerun handed over more passwords", call);
+    const PasswordSpan& want = (*replaced_)[n];
+    check(want.line == span.line && want.offset == span.offset && want.bytes.size() == password.size(),
+          "the rerun handed over another span as password", call);
+    for (std::size_t i = 0; i < password.size(); ++i)
+      check(password[i] == replacement(want.bytes[i]), "the rerun's password is not the replacement", password);
+  }
+
   std::string text_;  // one rendering, reused
+  std::string_view line_;
+  std::size_t line_index_ = 0;
+  const std::vector<PasswordSpan>* replaced_ = nullptr;
 };
 
 // Interesting fragments the input can pick by index (operation 2).
@@ -218,11 +372,22 @@ constexpr std::string_view kTokens[] = {
     "\xff\xfb\x01", "\xff\xfd\x03", "\xff\xff", "\xff\xfa\x18\x01\xff\xf0", "\xff\xf1", "\xff",
     "\x1b[31m", "\x1b]0;t\x07", "\xc2\x9b", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc0\xaf",
     "\xe2\x82", "caf\xc3\xa9", "\xf0\x9f\x98\x80", " \t ", "Sala", "Ana", "/", "\x7f",
+    // issue 10
+    "/registrar ", "/identify ", "/senha ", "/historico ", "/history\n", "/msg ", "/quem\n", "/who\n",
+    "/topico ", "/topic -\n", "/apelido ", "/nick ", "/status ", "/status\n", "/perfil ", "/whois ",
+    "s3nh4", "\xff\xffpw", " 5\n", "0\n",
 };
 
 class Driver {
  public:
-  Driver(Lang lang, std::size_t max_line) : session_(lang, 4242), framer_(max_line), max_line_(max_line) {}
+  // replace: nullptr for the first run; for the rerun, the first run's
+  // passwords, whose bytes are replaced in the lines the session reads.
+  Driver(Lang lang, std::size_t max_line, const std::vector<PasswordSpan>* replace)
+      : session_(lang, 4242), framer_(max_line), max_line_(max_line), replace_(replace) {
+    host_.expect_replaced(replace);
+  }
+
+  const Trace& trace() const { return host_.trace; }
 
   void start() {
     session_.start(host_);
@@ -248,10 +413,44 @@ class Driver {
       case Pending::None:
         return;
       case Pending::Nick: {
-        const bool ok = (how & 1) != 0;
-        if (!ok) host_.nick_held = false;  // the claim failed: nothing to release
-        session_.nick_result(host_, ok);
-        if (ok) check(session_.registered() && !session_.nick().empty(), "not registered after ok");
+        // Bit 0: Ok (as before issue 10, so the old seeds mean the same);
+        // otherwise Taken, NeedsPassword or Registered.
+        const NickStatus st = (how & 1) != 0 ? NickStatus::Ok : nick_refusal(how >> 1);
+        // Taken or Registered: not held, nothing to release.
+        if (st == NickStatus::Taken || st == NickStatus::Registered) host_.nick_held = false;
+        session_.nick_result(host_, st);
+        if (st == NickStatus::Ok) check(session_.registered() && !session_.nick().empty(), "not registered after ok");
+        if (st == NickStatus::NeedsPassword)
+          check(session_.phase() == Session::Phase::Password, "no password prompt for an account's nickname");
+        break;
+      }
+      case Pending::Password: {
+        const auto st = static_cast<AccountStatus>(how % 6);
+        session_.password_result(host_, st);
+        if (st == AccountStatus::Ok) check(session_.registered() && session_.identified(), "not logged in after ok");
+        if (st != AccountStatus::Ok && st != AccountStatus::WrongPassword)
+          check(session_.closed() && host_.finished, "a refused login not closed");
+        if (st == AccountStatus::WrongPassword && !session_.closed())
+          check(session_.phase() == Session::Phase::Password, "no prompt after a wrong password");
+        break;
+      }
+      case Pending::Account: {
+        const bool was = session_.identified();
+        const auto st = static_cast<AccountStatus>(how % 6);
+        session_.account_result(host_, st);
+        if (st != AccountStatus::Ok) check(session_.identified() == was, "a refused account request changed the login");
+        break;
+      }
+      case Pending::NickChange: {
+        const NickStatus st = (how & 1) != 0 ? NickStatus::Ok : nick_refusal(how >> 1);
+        const std::string old = session_.nick();
+        session_.nick_change_result(host_, st);
+        if (st == NickStatus::Ok) {
+          host_.held_nick = host_.pending_name;
+          check(session_.nick() == host_.pending_name && !session_.identified(), "/nick ok not applied");
+        } else {
+          check(session_.nick() == old, "a refused /nick changed the nickname");
+        }
         break;
       }
       case Pending::Create:
@@ -343,7 +542,25 @@ class Driver {
   void line_in(std::string_view line) {
     const std::string once = chatd::chat::sanitize(line);
     check(chatd::chat::sanitize(once) == once, "sanitize() not idempotent", line);
+    const std::size_t index = lines_read_++;
+    if (replace_ != nullptr) {
+      bool any = false;
+      for (const PasswordSpan& p : *replace_) {
+        if (p.line != index) continue;
+        if (!any) replaced_line_.assign(line);
+        any = true;
+        for (std::size_t i = 0; i < p.bytes.size(); ++i)
+          replaced_line_[p.offset + i] = replacement(replaced_line_[p.offset + i]);
+      }
+      if (any) line = replaced_line_;
+    }
+    host_.reading(line, index);
     session_.on_line(host_, line);
+  }
+
+  static NickStatus nick_refusal(std::uint8_t v) {
+    constexpr NickStatus kRefusals[] = {NickStatus::Taken, NickStatus::NeedsPassword, NickStatus::Registered};
+    return kRefusals[v % 3];
   }
 
   void resume() {
@@ -368,6 +585,10 @@ class Driver {
 
   void consistent() {
     check(session_.awaiting() == (host_.pending != Pending::None), "awaiting() disagrees with the host");
+    check(session_.logging_in() == (!session_.registered() && !session_.closed()), "logging_in() is not 'before the welcome'");
+    if (session_.identified()) check(session_.registered(), "identified() without registered()");
+    if (session_.registered()) check(session_.nick() == host_.held_nick, "nick() is not the nickname held");
+    if (session_.phase() == Session::Phase::Password) check(host_.nick_held, "a password prompt for a nickname not held");
     check(session_.in_room() == host_.member, "in_room() disagrees with the host");
     if (session_.in_room()) check(session_.room_id() == host_.member_room, "room_id() disagrees");
     if (session_.registered()) check(host_.nick_held && !session_.nick().empty(), "registered without a nickname");
@@ -382,6 +603,9 @@ class Driver {
   std::uint64_t now_ms_ = 1000;
   std::uint64_t last_rx_ms_ = 1000;
   std::uint8_t auto_ = 0;
+  const std::vector<PasswordSpan>* replace_;
+  std::size_t lines_read_ = 0;
+  std::string replaced_line_;  // the line with its password bytes replaced (rerun)
 };
 
 class Input {
@@ -402,12 +626,13 @@ class Input {
   std::size_t i_ = 0;
 };
 
-void run(const std::uint8_t* data, std::size_t size) {
+// One run of the input; `replace` as for Driver.
+Trace run(const std::uint8_t* data, std::size_t size, const std::vector<PasswordSpan>* replace) {
   Input in(data, size);
   const std::uint8_t config = in.byte();
   const Lang lang = (config & 1) != 0 ? Lang::Pt : Lang::En;
   const std::size_t max_line = 32 + 8u * (config >> 1);
-  Driver d(lang, max_line);
+  Driver d(lang, max_line, replace);
   d.start();
   bool dropped = false;
   while (!in.empty() && !dropped) {
@@ -443,11 +668,27 @@ void run(const std::uint8_t* data, std::size_t size) {
     }
   }
   if (!dropped) d.eof();
+  return d.trace();
+}
+
+// The first run, then the rerun with the passwords replaced: the replies
+// must not change by a byte.
+void run_twice(const std::uint8_t* data, std::size_t size) {
+  const Trace first = run(data, size, nullptr);
+  if (first.passwords.empty()) return;
+  const Trace second = run(data, size, &first.passwords);
+  check(second.passwords.size() == first.passwords.size(), "the rerun handed over fewer passwords");
+  if (second.rendered != first.rendered) {
+    std::size_t at = 0;
+    while (at < first.rendered.size() && at < second.rendered.size() && first.rendered[at] == second.rendered[at]) ++at;
+    const std::size_t from = at > 80 ? at - 80 : 0;
+    violated("a password changed what the client was sent (around)", std::string_view(first.rendered).substr(from, 200));
+  }
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  run(data, size);
+  run_twice(data, size);
   return 0;
 }

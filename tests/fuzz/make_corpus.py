@@ -15,6 +15,10 @@ TOKENS = [
     b"\xff\xfb\x01", b"\xff\xfd\x03", b"\xff\xff", b"\xff\xfa\x18\x01\xff\xf0", b"\xff\xf1", b"\xff",
     b"\x1b[31m", b"\x1b]0;t\x07", b"\xc2\x9b", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf",
     b"\xe2\x82", b"caf\xc3\xa9", b"\xf0\x9f\x98\x80", b" \t ", b"Sala", b"Ana", b"/", b"\x7f",
+    # issue 10
+    b"/registrar ", b"/identify ", b"/senha ", b"/historico ", b"/history\n", b"/msg ", b"/quem\n", b"/who\n",
+    b"/topico ", b"/topic -\n", b"/apelido ", b"/nick ", b"/status ", b"/status\n", b"/perfil ", b"/whois ",
+    b"s3nh4", b"\xff\xffpw", b" 5\n", b"0\n",
 ]
 
 
@@ -41,6 +45,11 @@ def tok(t):
 
 def ans(v=1):
     return bytes([3, v])
+
+
+# Answer operands for the issue 10 calls (see Driver::answer in fuzz_session.cpp).
+NICK_OK, NICK_TAKEN, NICK_NEEDS_PASSWORD, NICK_REGISTERED = 1, 0, 2, 4
+ACC_OK, ACC_WRONG, ACC_THROTTLED, ACC_NOT_REGISTERED, ACC_ALREADY, ACC_UNAVAILABLE = range(6)
 
 
 def tick(ms=200):
@@ -100,6 +109,32 @@ SEEDS = {
     "usage": config() + line(b"Lu") + ans(1) + line(b"/criar") + line(b"/entrar \t ") + line(b"   ")
     + line(b"/ajuda extra") + tok(b" \t ") + tok(b"\n") + line(b"/" * 3),
     # auto answers with failure outcomes mixed with tokens
+    # issue 10: an account's nickname, the right password at the second try, then the commands
+    "login_password": config() + line(b"Lari") + ans(NICK_NEEDS_PASSWORD) + line(b"errada") + ans(ACC_WRONG)
+    + tok(b"\n") + line(b"x" * 130) + line(b"certa \xff\x1b") + ans(ACC_OK) + line(b"/criar REDES") + ans(0)
+    + line(b"/entrar REDES") + ans(1) + line(b"/historico") + line(b"/history 5") + line(b"/history 0")
+    + line(b"/quem") + line(b"/topico") + line(b"/topic Prova de Redes") + line(b"/topic -")
+    + line(b"/status estudando") + line(b"/status") + line(b"/perfil Math") + line(b"/msg Math oi")
+    + line(b"/senha certa nova senha") + ans(ACC_OK) + line(b"/apelido Lara") + ans(NICK_OK)
+    + line(b"/identificar nova senha") + ans(ACC_WRONG) + line(b"/sair_chat"),
+    # three wrong passwords close the connection; lines after it are ignored
+    "login_wrong_3": config(pt=False) + auto(ACC_WRONG << 1) + line(b"Math") + bytes([3, NICK_NEEDS_PASSWORD])
+    + line(b"a") + line(b"b") + line(b"c") + line(b"/salas"),
+    # a throttled login, and a reset while the password is checked
+    "login_throttled": config() + line(b"Nina") + ans(NICK_NEEDS_PASSWORD) + line(b"pw") + ans(ACC_THROTTLED),
+    "reset_checking": config() + line(b"Otto") + ans(NICK_NEEDS_PASSWORD) + line(b"pw") + DROP,
+    # /register, /identify, /password and every answer; /nick refused both ways
+    "accounts": config(pt=False) + line(b"Pia") + ans(NICK_OK) + line(b"/password a b") + line(b"/register")
+    + line(b"/register  p w \r") + ans(ACC_ALREADY) + line(b"/register pw") + ans(ACC_UNAVAILABLE)
+    + line(b"/register pw") + ans(ACC_THROTTLED) + line(b"/register pw") + ans(ACC_OK) + line(b"/register pw")
+    + line(b"/password a") + line(b"/password old new") + ans(ACC_WRONG) + line(b"/password old new")
+    + ans(ACC_OK) + line(b"/nick Quim") + ans(NICK_TAKEN) + line(b"/nick Quim") + ans(NICK_REGISTERED)
+    + line(b"/nick Pia") + line(b"/identify pw") + ans(ACC_NOT_REGISTERED) + line(b"/identify pw") + ans(ACC_OK),
+    # social commands outside a room, bad arguments, over-long topic and status
+    "social_usage": config() + line(b"Rui") + ans(NICK_OK) + line(b"/historico") + line(b"/quem") + line(b"/topico x")
+    + line(b"/msg") + line(b"/msg Rui") + line(b"/msg /x oi") + line(b"/perfil") + line(b"/apelido")
+    + line(b"/apelido /x") + line(b"/status " + b"s" * 70) + line(b"/criar a") + ans(0) + line(b"/entrar a")
+    + ans(1) + line(b"/historico -1") + line(b"/historico 99999999999999999999999") + data(b"/topico " + b"t" * 260 + b"\n"),
     "auto_tokens": config() + auto(0b101) + tok(b"Ana") + tok(b"\n") + auto(0b11) + tok(b"Ana")
     + tok(b"\n") + tok(b"/criar ") + tok(b"Sala") + tok(b"\n") + tok(b"/entrar ") + tok(b"Sala")
     + tok(b"\r\n") + tok(b"\x1b[31m") + tok(b"caf\xc3\xa9") + tok(b"\n") + tok(b"/sair_chat\n"),
