@@ -326,41 +326,43 @@ void append(std::string& out, std::string_view format, const Args&... args) {
   fmt::format_to(std::back_inserter(out), fmt::runtime(format), args...);
 }
 
-// The text of an error that takes no argument; "" for those that do.
-std::string_view fixed_error_text(const LineTexts& t, ErrorCode code) {
-  switch (code) {
-    case ErrorCode::NickInvalid: return t.nick_invalid;
-    case ErrorCode::RoomExists: return t.room_exists;
-    case ErrorCode::RoomInvalid: return t.room_invalid;
-    case ErrorCode::RoomLimit: return t.room_limit;
-    case ErrorCode::RoomRateLimited: return t.room_rate_limited;
-    case ErrorCode::NoSuchRoom: return t.no_such_room;
-    case ErrorCode::NotInRoom: return t.not_in_room;
-    case ErrorCode::MessageOutsideRoom: return t.message_outside_room;
-    case ErrorCode::UsageCreate: return t.usage_create;
-    case ErrorCode::UsageJoin: return t.usage_join;
-    case ErrorCode::LoginTimeout: return t.login_timeout;
-    case ErrorCode::SlowConsumer: return t.slow_consumer;
-    case ErrorCode::ShuttingDown: return t.shutting_down;
-    case ErrorCode::ServerFull: return t.server_full;
-    case ErrorCode::TooManyFromIp: return t.too_many_from_ip;
-    case ErrorCode::Flood: return t.flood;
-    case ErrorCode::NickTaken:
-    case ErrorCode::AlreadyInRoom:
-    case ErrorCode::UnknownCommand:
-    case ErrorCode::LineTooLong:
-      break;  // formatted by render_error
-  }
-  return {};
-}
-
 void render_error(const LineTexts& t, const Event& e, std::string& out) {
   switch (e.error) {
     case ErrorCode::NickTaken:
       append(out, t.nick_taken, e.nick);
       return;
+    case ErrorCode::NickInvalid:
+      out += t.nick_invalid;
+      return;
+    case ErrorCode::RoomExists:
+      out += t.room_exists;
+      return;
+    case ErrorCode::RoomInvalid:
+      out += t.room_invalid;
+      return;
+    case ErrorCode::RoomLimit:
+      out += t.room_limit;
+      return;
+    case ErrorCode::RoomRateLimited:
+      out += t.room_rate_limited;
+      return;
+    case ErrorCode::NoSuchRoom:
+      out += t.no_such_room;
+      return;
     case ErrorCode::AlreadyInRoom:
       append(out, t.already_in_room, e.room);
+      return;
+    case ErrorCode::NotInRoom:
+      out += t.not_in_room;
+      return;
+    case ErrorCode::MessageOutsideRoom:
+      out += t.message_outside_room;
+      return;
+    case ErrorCode::UsageCreate:
+      out += t.usage_create;
+      return;
+    case ErrorCode::UsageJoin:
+      out += t.usage_join;
       return;
     case ErrorCode::UnknownCommand:
       append(out, t.unknown_command, e.text);
@@ -368,8 +370,23 @@ void render_error(const LineTexts& t, const Event& e, std::string& out) {
     case ErrorCode::LineTooLong:
       append(out, t.line_too_long, e.number);
       return;
-    default:
-      out += fixed_error_text(t, e.error);
+    case ErrorCode::LoginTimeout:
+      out += t.login_timeout;
+      return;
+    case ErrorCode::SlowConsumer:
+      out += t.slow_consumer;
+      return;
+    case ErrorCode::ShuttingDown:
+      out += t.shutting_down;
+      return;
+    case ErrorCode::ServerFull:
+      out += t.server_full;
+      return;
+    case ErrorCode::TooManyFromIp:
+      out += t.too_many_from_ip;
+      return;
+    case ErrorCode::Flood:
+      out += t.flood;
       return;
     case ErrorCode::WrongPassword:
       out += t.wrong_password;
