@@ -34,7 +34,7 @@ build: configure
 	@ninja -C $(BUILD)
 
 run: build
-	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) $(ARGS)
+	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --data-dir $(BUILD)/data $(ARGS)
 
 test: build
 	@tests/run-all $(BUILD)

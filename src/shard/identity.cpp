@@ -180,8 +180,8 @@ void Shard::on_auth_result(Envelope& e) {
   const auto status = e.account_status;
   switch (purpose_of(e)) {
     case AccountPurpose::Login:
-      c->login_hash.clear();
       c->session.password_result(h, status);
+      if (!c->session.logging_in()) c->login_hash.clear();  // in, or given up: the next try needs none
       if (c->session.registered()) spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
       if (c->session.identified()) after_login(*c);
       break;
