@@ -69,7 +69,7 @@ std::string render_metrics(const shard::Server& server) {
   x.single("chatd_connections_accepted_total", "counter", "Client connections accepted.", t.accepted);
   x.single("chatd_connections_refused_total", "counter",
            "Connections refused (max-conns, max-conns-per-ip, or out of file descriptors).", t.refused);
-  x.single("chatd_rooms", "gauge", "Rooms that exist (rooms live until the server stops).", t.rooms);
+  x.single("chatd_rooms", "gauge", "Rooms that exist (with --data-dir they outlive restarts).", t.rooms);
   x.single("chatd_messages_in_total", "counter", "Chat messages received from clients for a room.",
            t.messages_in);
   x.single("chatd_deliveries_total", "counter",
@@ -80,6 +80,14 @@ std::string render_metrics(const shard::Server& server) {
            "Clients dropped because their unsent output passed max-outbuf.", t.slow_disconnects);
   x.single("chatd_limit_disconnects_total", "counter",
            "Clients dropped by a limit (flood, login timeout, line limits).", t.limit_disconnects);
+  x.single("chatd_store_writes_total", "counter", "Writes committed to the store (messages, rooms, accounts...).",
+           t.store_committed);
+  x.single("chatd_store_commit_failures_total", "counter",
+           "Batches the database refused (disk full, read-only...); retried every second.", t.store_failures);
+  x.single("chatd_store_dropped_total", "counter",
+           "Writes given up: refused by the store, or history dropped past the backlog bound.", t.store_dropped);
+  x.single("chatd_store_pending", "gauge", "Writes waiting for a commit (the history write lag).", t.store_pending);
+  x.single("chatd_password_checks_total", "counter", "Password hashes and verifications done.", t.password_checks);
   x.single("chatd_loop_iterations_total", "counter", "Event loop passes, all shards.", t.loops);
   x.single("chatd_shards", "gauge", "Shards (event loop threads).", shards.size());
 
