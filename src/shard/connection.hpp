@@ -1,6 +1,7 @@
 #pragma once
 // One client connection as its shard sees it.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "chat/dialect.hpp"
@@ -59,11 +60,19 @@ struct Connection {
   bool throttled = false;    // out of flood-control tokens
   bool flush_armed = false;  // an idle-flush timer is pending
 
-  // Accounts: the hash a login is checked against, and the passwords of a
-  // /password between its lookup and its check.
-  std::string login_hash;
-  Secret old_password, new_password;
-  std::string old_nick;  // during a /nick: the nick the room knew
+  // An account request under way (a login, /identify, /password, /nick):
+  // rare, so held apart and only while it lasts — an idle connection pays
+  // one pointer for it.
+  struct AccountScratch {
+    std::string login_hash;          // what a login's password is checked against
+    Secret old_password, new_password;  // a /identify or /password between lookup and check
+    std::string old_nick;            // during a /nick: the nick the room knew
+  };
+  std::unique_ptr<AccountScratch> account_request;
+  AccountScratch& account_scratch() {
+    if (!account_request) account_request = std::make_unique<AccountScratch>();
+    return *account_request;
+  }
 
   // Output and accounting.
   bool slow = false;        // over max-outbuf: dropped at the end of this pass

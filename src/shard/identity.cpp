@@ -50,7 +50,7 @@ void Shard::Host::check_password(std::string_view password) {
   if (!s_.admit_login(c_, chat::fold_case(c_.session.nick())))
     return refuse(AccountPurpose::Login, chat::AccountStatus::Throttled);
   Envelope e = letter(Envelope::Kind::AuthCheck, c_.token, AccountPurpose::Login);
-  e.extra().hash = c_.login_hash;
+  e.extra().hash = c_.account_scratch().login_hash;
   e.extra().password = Secret(password);
   s_.mailbox_.post(s_.auth_service(), std::move(e));
 }
@@ -64,7 +64,7 @@ void Shard::Host::register_account(std::string_view password) {
 }
 
 void Shard::Host::identify(std::string_view password) {
-  c_.old_password = Secret(password);
+  c_.account_scratch().old_password = Secret(password);
   Envelope e = letter(Envelope::Kind::AccountAsk, c_.token, AccountPurpose::Identify);
   e.name = chat::fold_case(c_.session.nick());
   const unsigned to = s_.owner(e.name);
@@ -72,8 +72,8 @@ void Shard::Host::identify(std::string_view password) {
 }
 
 void Shard::Host::change_password(std::string_view old_password, std::string_view new_password) {
-  c_.old_password = Secret(old_password);
-  c_.new_password = Secret(new_password);
+  c_.account_scratch().old_password = Secret(old_password);
+  c_.account_scratch().new_password = Secret(new_password);
   Envelope e = letter(Envelope::Kind::AccountAsk, c_.token, AccountPurpose::ChangePassword);
   e.name = chat::fold_case(c_.session.nick());
   const unsigned to = s_.owner(e.name);
@@ -81,12 +81,12 @@ void Shard::Host::change_password(std::string_view old_password, std::string_vie
 }
 
 void Shard::Host::change_nick(std::string_view nick) {
-  c_.old_nick = c_.session.nick();
+  c_.account_scratch().old_nick = c_.session.nick();
   Envelope e = letter(Envelope::Kind::NickClaim, c_.token);
   e.ok = true;  // a rename: a registered nickname is refused, not offered a password
   e.name = chat::fold_case(nick);
   e.nick = std::string(nick);
-  if (e.name == chat::fold_case(c_.old_nick)) {
+  if (e.name == chat::fold_case(c_.session.nick())) {
     // Only the case changes: the nickname is ours already.
     e.kind = Envelope::Kind::NickResult;
     e.nick_status = chat::NickStatus::Ok;
@@ -139,7 +139,7 @@ void Shard::on_nick_result(Envelope& e) {
   Host h(*this, *c);
   if (e.ok) return on_rename_result(*c, e);
   if (e.nick_status == chat::NickStatus::NeedsPassword && e.payload) {
-    c->login_hash = e.payload->hash;
+    c->account_scratch().login_hash = e.payload->hash;
     c->session.set_stored_status(e.payload->account.status);
   }
   c->session.nick_result(h, e.nick_status);
@@ -150,7 +150,8 @@ void Shard::on_nick_result(Envelope& e) {
 
 void Shard::on_rename_result(Connection& c, Envelope& e) {
   Host h(*this, c);
-  const std::string old_nick = std::move(c.old_nick);
+  const std::string old_nick = std::move(c.account_scratch().old_nick);
+  c.account_request.reset();
   c.session.nick_change_result(h, e.nick_status);
   if (e.nick_status == chat::NickStatus::Ok && chat::fold_case(old_nick) != e.name) {
     Envelope r;
@@ -181,7 +182,7 @@ void Shard::on_auth_result(Envelope& e) {
   switch (purpose_of(e)) {
     case AccountPurpose::Login:
       c->session.password_result(h, status);
-      if (!c->session.logging_in()) c->login_hash.clear();  // in, or given up: the next try needs none
+      if (!c->session.logging_in()) c->account_request.reset();  // in, or given up: the next try needs none
       if (c->session.registered()) spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
       if (c->session.identified()) after_login(*c);
       break;
@@ -217,15 +218,13 @@ void Shard::on_account_info(Envelope& e) {
   Connection* c = find(e.conn);
   if (!c) return;
   if (!e.ok) {
-    c->old_password = {};
-    c->new_password = {};
+    c->account_request.reset();
     Host h(*this, *c);
     c->session.account_result(h, chat::AccountStatus::NotRegistered);
     return resume(*c);
   }
   if (!admit_login(*c, e.name)) {
-    c->old_password = {};
-    c->new_password = {};
+    c->account_request.reset();
     Host h(*this, *c);
     c->session.account_result(h, chat::AccountStatus::Throttled);
     return resume(*c);
@@ -236,8 +235,9 @@ void Shard::on_account_info(Envelope& e) {
   a.conn = c->token;
   Payload& p = a.extra();
   p.hash = std::move(e.extra().account.password_hash);
-  p.password = std::move(c->old_password);
-  p.new_password = std::move(c->new_password);
+  p.password = std::move(c->account_scratch().old_password);
+  p.new_password = std::move(c->account_scratch().new_password);
+  c->account_request.reset();
   if (purpose_of(e) == AccountPurpose::Identify) c->session.set_stored_status(e.extra().account.status);
   mailbox_.post(auth_service(), std::move(a));
 }
