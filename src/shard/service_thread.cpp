@@ -1,14 +1,22 @@
 #include "shard/service_thread.hpp"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
 
 #include "io/clock.hpp"
 
 namespace chatd::shard {
 
-ServiceThread::ServiceThread(Mesh& mesh, unsigned index, std::string name)
+ServiceThread::ServiceThread(Mesh& mesh, unsigned index, std::string name, int nice)
     : index_(index),
       name_(std::move(name)),
+      nice_(nice),
       reactor_(io::make_reactor(io::BackendKind::Epoll, io::ReactorConfig{})),
       mailbox_(mesh, index, *reactor_) {}
 
@@ -27,6 +35,9 @@ void ServiceThread::stop() {
 }
 
 void ServiceThread::run() {
+  // Linux: a thread's niceness is its own (setpriority on its tid).
+  if (nice_ != 0 && ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice_) != 0)
+    spdlog::warn("{}: cannot lower its priority: {}", name_, std::strerror(errno));
   int timeout = 0;
   for (;;) {
     const bool stop = stopping_.load(std::memory_order_acquire);

@@ -18,7 +18,9 @@ namespace chatd::shard {
 // call start(), stop() and read what subclasses publish as atomics.
 class ServiceThread : private io::ReactorHandler {
  public:
-  ServiceThread(Mesh& mesh, unsigned index, std::string name);
+  // `nice`: the thread's scheduling niceness (0 = as the shards; more =
+  // yields the CPU to them when both want it).
+  ServiceThread(Mesh& mesh, unsigned index, std::string name, int nice = 0);
   ~ServiceThread() override;
   ServiceThread(const ServiceThread&) = delete;
   ServiceThread& operator=(const ServiceThread&) = delete;
@@ -52,6 +54,7 @@ class ServiceThread : private io::ReactorHandler {
 
   const unsigned index_;
   const std::string name_;
+  const int nice_;
   std::unique_ptr<io::Reactor> reactor_;
   Mailbox mailbox_;
   std::atomic<bool> stopping_{false};
