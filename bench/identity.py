@@ -116,7 +116,8 @@ def seed(chatd, data_dir, messages, rooms, accounts, threads):
                    ((f"user{i:05d}", f"user{i:05d}", hash_, now) for i in range(accounts)))
     per_room = messages // rooms
     for r in range(rooms):
-        cur = db.execute("INSERT INTO rooms(name, created_ms, last_seq) VALUES(?,?,?)", (f"room{r:03d}", now, per_room))
+        cur = db.execute("INSERT INTO rooms(name, created_ms, last_seq, position) VALUES(?,?,?,?)",
+                         (f"room{r:03d}", now, per_room, r + 1))
         rid = cur.lastrowid
         db.executemany("INSERT INTO messages(room_id, seq, time_ms, nick, text) VALUES(?,?,?,?,?)",
                        ((rid, s + 1, now, "seeder", f"message {s + 1} of room {r} " + "x" * 40) for s in range(per_room)))

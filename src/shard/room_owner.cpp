@@ -40,6 +40,7 @@ void Shard::own_create(Envelope& e) {
   w.kind = Envelope::Kind::StoreWrite;
   w.write = static_cast<std::uint8_t>(WriteKind::CreateRoom);
   w.name = e.name;
+  w.room_id = id;
   w.number = static_cast<std::uint64_t>(io::coarse_wall_ms());
   mailbox_.post(ctx_.store_index, std::move(w));
   for (unsigned s = 0; s < ctx_.mesh.count; ++s) {

@@ -23,7 +23,7 @@ store::Write to_write(Envelope& e) {
       return store::AppendMessage{{std::string(v.room), v.number, v.time_ms, std::string(v.nick), std::string(v.text)}};
     }
     case WriteKind::CreateRoom:
-      return store::CreateRoom{std::move(e.name), static_cast<std::int64_t>(e.number)};
+      return store::CreateRoom{std::move(e.name), static_cast<std::int64_t>(e.number), e.room_id};
     case WriteKind::SetTopic:
       return store::SetTopic{std::move(e.name), std::move(e.text)};
     case WriteKind::PutAccount:

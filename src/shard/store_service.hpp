@@ -18,7 +18,7 @@ namespace chatd::shard {
 // What a StoreWrite letter asks for (Envelope::write).
 enum class WriteKind : std::uint8_t {
   AppendMessage,  // event: a Message event, stamped (room, seq, time, nick, text)
-  CreateRoom,     // name = room, number = created ms
+  CreateRoom,     // name = room, number = created ms, room_id = its place in the creation order
   SetTopic,       // name = room, text = topic
   PutAccount,     // payload.account
   SetPassword,    // name = folded, payload.hash

@@ -29,6 +29,7 @@ CREATE TABLE rooms(
   name TEXT NOT NULL UNIQUE,
   created_ms INTEGER NOT NULL,
   topic TEXT NOT NULL DEFAULT '',
+  position INTEGER NOT NULL DEFAULT 0,
   last_seq INTEGER NOT NULL DEFAULT 0
 );
 

@@ -125,7 +125,7 @@ struct SqliteStore::Impl {
                            "INSERT INTO messages(room_id, seq, time_ms, nick, text) "
                            "VALUES(?1, ?2, ?3, ?4, ?5)"};
   Statement create_room{db, "CreateRoom",
-                        "INSERT INTO rooms(name, created_ms) VALUES(?1, ?2) "
+                        "INSERT INTO rooms(name, created_ms, position) VALUES(?1, ?2, ?3) "
                         "ON CONFLICT(name) DO NOTHING"};
   Statement set_topic{db, "SetTopic", "UPDATE rooms SET topic = ?2 WHERE name = ?1"};
   Statement put_account{db, "PutAccount",
@@ -144,7 +144,7 @@ struct SqliteStore::Impl {
   Statement delete_pms{db, "DeletePms", "DELETE FROM pms WHERE to_folded = ?1 AND id <= ?2"};
 
   Statement select_rooms{db, "rooms",
-                         "SELECT name, topic, created_ms, last_seq FROM rooms ORDER BY id"};
+                         "SELECT name, topic, created_ms, last_seq FROM rooms ORDER BY position, id"};
   // Newest first from the index, reversed by the caller: LIMIT then counts
   // back from before_seq.
   Statement select_history{db, "history",
@@ -192,7 +192,7 @@ void SqliteStore::Impl::write(const AppendMessage& w) {
 }
 
 void SqliteStore::Impl::write(const CreateRoom& w) {
-  if (room_index.find(w.name) || create_room.run(w.name, w.created_ms) == 0)
+  if (room_index.find(w.name) || create_room.run(w.name, w.created_ms, static_cast<std::int64_t>(w.position)) == 0)
     reject(db, fmt::format("CreateRoom: room {:?} exists", w.name));
   room_index.stage_create(w.name, sqlite3_last_insert_rowid(db.get()));
 }

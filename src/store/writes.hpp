@@ -21,6 +21,10 @@ struct AppendMessage {
 struct CreateRoom {
   std::string name;
   std::int64_t created_ms = 0;
+  // Where the room stands in the server's creation order (chatd's room id):
+  // rooms() lists rooms by it. Rooms created at once on several shards may
+  // reach the store in another order than the server gave them.
+  std::uint64_t position = 0;
 };
 
 // Rejected if the room does not exist.
