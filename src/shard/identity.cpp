@@ -135,7 +135,19 @@ void Shard::Host::whois(std::string_view nick) {
 
 void Shard::on_nick_result(Envelope& e) {
   Connection* c = find(e.conn);
-  if (!c) return;  // gone: its release is already on the way
+  if (!c) {
+    // Gone. A first claim's release is already on the way (the session
+    // sent it), but a /nick's new nickname is ours alone to free.
+    if (e.ok && e.nick_status == chat::NickStatus::Ok) {
+      Envelope r;
+      r.kind = Envelope::Kind::NickRelease;
+      r.conn = e.conn;
+      r.name = e.name;
+      const unsigned to = owner(r.name);
+      mailbox_.post(to, std::move(r));
+    }
+    return;
+  }
   Host h(*this, *c);
   if (e.ok) return on_rename_result(*c, e);
   if (e.nick_status == chat::NickStatus::NeedsPassword && e.payload) {
