@@ -135,7 +135,7 @@ void Shard::Host::whois(std::string_view nick) {
 
 void Shard::on_nick_result(Envelope& e) {
   Connection* c = find(e.conn);
-  if (!c) {
+  if (!c || (e.ok && c->session.closed())) {
     // Gone. A first claim's release is already on the way (the session
     // sent it), but a /nick's new nickname is ours alone to free.
     if (e.ok && e.nick_status == chat::NickStatus::Ok) {
