@@ -17,14 +17,12 @@ void append(std::string& out, std::string_view format, const Args&... args) {
   fmt::format_to(std::back_inserter(out), fmt::runtime(format), args...);
 }
 
-void render_error(const LineTexts& t, const Event& e, std::string& out) {
+// Each family's switch lists only its own codes; render_error routes the
+// others elsewhere, so their default is never taken.
+
+// Rooms: creating, joining and leaving one, talking outside one, topics.
+void render_room_error(const LineTexts& t, const Event& e, std::string& out) {
   switch (e.error) {
-    case ErrorCode::NickTaken:
-      append(out, t.nick_taken, e.nick);
-      return;
-    case ErrorCode::NickInvalid:
-      out += t.nick_invalid;
-      return;
     case ErrorCode::RoomExists:
       out += t.room_exists;
       return;
@@ -49,15 +47,59 @@ void render_error(const LineTexts& t, const Event& e, std::string& out) {
     case ErrorCode::MessageOutsideRoom:
       out += t.message_outside_room;
       return;
+    case ErrorCode::NotInRoomForCommand:
+      out += t.not_in_room_for_command;
+      return;
+    case ErrorCode::TopicTooLong:
+      append(out, t.topic_too_long, e.number);
+      return;
+    default:
+      return;  // not a room error: render_error never sends one here
+  }
+}
+
+// A command typed wrong: its usage, or an unknown command word.
+void render_usage_error(const LineTexts& t, const Event& e, std::string& out) {
+  switch (e.error) {
     case ErrorCode::UsageCreate:
       out += t.usage_create;
       return;
     case ErrorCode::UsageJoin:
       out += t.usage_join;
       return;
+    case ErrorCode::UsageRegister:
+      out += t.usage_register;
+      return;
+    case ErrorCode::UsageIdentify:
+      out += t.usage_identify;
+      return;
+    case ErrorCode::UsagePassword:
+      out += t.usage_password;
+      return;
+    case ErrorCode::UsageHistory:
+      out += t.usage_history;
+      return;
+    case ErrorCode::UsageMsg:
+      out += t.usage_msg;
+      return;
+    case ErrorCode::UsageNick:
+      out += t.usage_nick;
+      return;
+    case ErrorCode::UsageWhois:
+      out += t.usage_whois;
+      return;
     case ErrorCode::UnknownCommand:
       append(out, t.unknown_command, e.text);
       return;
+    default:
+      return;  // not a usage error: render_error never sends one here
+  }
+}
+
+// The connection itself: refused at accept, or about to be dropped (and an
+// over-long line, which the framer drops without closing).
+void render_connection_error(const LineTexts& t, const Event& e, std::string& out) {
+  switch (e.error) {
     case ErrorCode::LineTooLong:
       append(out, t.line_too_long, e.number);
       return;
@@ -78,6 +120,29 @@ void render_error(const LineTexts& t, const Event& e, std::string& out) {
       return;
     case ErrorCode::Flood:
       out += t.flood;
+      return;
+    default:
+      return;  // not a connection error: render_error never sends one here
+  }
+}
+
+// Nicknames, the accounts behind them, and the profile (status).
+void render_account_error(const LineTexts& t, const Event& e, std::string& out) {
+  switch (e.error) {
+    case ErrorCode::NickTaken:
+      append(out, t.nick_taken, e.nick);
+      return;
+    case ErrorCode::NickInvalid:
+      out += t.nick_invalid;
+      return;
+    case ErrorCode::NickRegistered:
+      append(out, t.nick_registered, e.nick);
+      return;
+    case ErrorCode::NoSuchNick:
+      append(out, t.no_such_nick, e.nick);
+      return;
+    case ErrorCode::StatusTooLong:
+      append(out, t.status_too_long, e.number);
       return;
     case ErrorCode::WrongPassword:
       out += t.wrong_password;
@@ -103,44 +168,66 @@ void render_error(const LineTexts& t, const Event& e, std::string& out) {
     case ErrorCode::NotIdentified:
       out += t.not_identified;
       return;
-    case ErrorCode::NickRegistered:
-      append(out, t.nick_registered, e.nick);
-      return;
-    case ErrorCode::NoSuchNick:
-      append(out, t.no_such_nick, e.nick);
-      return;
-    case ErrorCode::NotInRoomForCommand:
-      out += t.not_in_room_for_command;
-      return;
     case ErrorCode::StorageUnavailable:
       out += t.storage_unavailable;
       return;
-    case ErrorCode::UsageRegister:
-      out += t.usage_register;
-      return;
-    case ErrorCode::UsageIdentify:
-      out += t.usage_identify;
-      return;
-    case ErrorCode::UsagePassword:
-      out += t.usage_password;
-      return;
-    case ErrorCode::UsageHistory:
-      out += t.usage_history;
-      return;
-    case ErrorCode::UsageMsg:
-      out += t.usage_msg;
-      return;
-    case ErrorCode::UsageNick:
-      out += t.usage_nick;
-      return;
-    case ErrorCode::UsageWhois:
-      out += t.usage_whois;
-      return;
+    default:
+      return;  // not an account error: render_error never sends one here
+  }
+}
+
+// Routes each code to its family. This switch lists every ErrorCode and has
+// no default, so a new code fails the build (-Wswitch) until it has one.
+void render_error(const LineTexts& t, const Event& e, std::string& out) {
+  switch (e.error) {
+    case ErrorCode::RoomExists:
+    case ErrorCode::RoomInvalid:
+    case ErrorCode::RoomLimit:
+    case ErrorCode::RoomRateLimited:
+    case ErrorCode::NoSuchRoom:
+    case ErrorCode::AlreadyInRoom:
+    case ErrorCode::NotInRoom:
+    case ErrorCode::MessageOutsideRoom:
+    case ErrorCode::NotInRoomForCommand:
     case ErrorCode::TopicTooLong:
-      append(out, t.topic_too_long, e.number);
+      render_room_error(t, e, out);
       return;
+    case ErrorCode::UsageCreate:
+    case ErrorCode::UsageJoin:
+    case ErrorCode::UsageRegister:
+    case ErrorCode::UsageIdentify:
+    case ErrorCode::UsagePassword:
+    case ErrorCode::UsageHistory:
+    case ErrorCode::UsageMsg:
+    case ErrorCode::UsageNick:
+    case ErrorCode::UsageWhois:
+    case ErrorCode::UnknownCommand:
+      render_usage_error(t, e, out);
+      return;
+    case ErrorCode::LineTooLong:
+    case ErrorCode::LoginTimeout:
+    case ErrorCode::SlowConsumer:
+    case ErrorCode::ShuttingDown:
+    case ErrorCode::ServerFull:
+    case ErrorCode::TooManyFromIp:
+    case ErrorCode::Flood:
+      render_connection_error(t, e, out);
+      return;
+    case ErrorCode::NickTaken:
+    case ErrorCode::NickInvalid:
+    case ErrorCode::NickRegistered:
+    case ErrorCode::NoSuchNick:
     case ErrorCode::StatusTooLong:
-      append(out, t.status_too_long, e.number);
+    case ErrorCode::WrongPassword:
+    case ErrorCode::TooManyAttempts:
+    case ErrorCode::LoginThrottled:
+    case ErrorCode::PasswordInvalid:
+    case ErrorCode::NotRegistered:
+    case ErrorCode::AlreadyRegistered:
+    case ErrorCode::AlreadyIdentified:
+    case ErrorCode::NotIdentified:
+    case ErrorCode::StorageUnavailable:
+      render_account_error(t, e, out);
       return;
   }
 }
