@@ -283,12 +283,31 @@ void render_whois(const LineTexts& t, const Event& e, std::string& out) {
   out += '\n';
 }
 
-}  // namespace
+void render_room_list(const LineTexts& t, const Event& e, std::string& out) {
+  out += t.room_list;
+  if (e.names.empty()) {
+    out += t.room_list_none;
+  } else {
+    for (std::size_t i = 0; i < e.names.size(); ++i) {
+      if (i) out += ", ";
+      out += e.names[i];
+    }
+  }
+  out += '\n';
+}
 
-std::string_view LineDialect::name() const { return lang_ == Lang::Pt ? "line-pt" : "line-en"; }
+void render_history_message(const Event& e, std::string& out) {
+  // The same in both languages: a clock sign, the time, the message.
+  const UtcTime at = utc_time(e.time_ms);
+  fmt::format_to(std::back_inserter(out), "🕘 [{:02}:{:02}] ", at.hour, at.minute);
+  for (std::string_view part : line_message_parts(e.nick, e.text)) out += part;
+}
 
-void LineDialect::render(const Event& e, std::string& out) const {
-  const LineTexts& t = line_texts(lang_);
+// Each family's switch lists only its own kinds; LineDialect::render routes
+// the others elsewhere, so their default is never taken.
+
+// The login (the prompts, the welcome, the help) and the account answers.
+void render_account_event(const LineTexts& t, const Event& e, std::string& out) {
   switch (e.kind) {
     case EventKind::Prompt:
       out += t.prompt;
@@ -299,17 +318,28 @@ void LineDialect::render(const Event& e, std::string& out) const {
     case EventKind::Help:
       out += t.help;
       return;
+    case EventKind::PasswordPrompt:
+      append(out, t.password_prompt, e.nick);
+      return;
+    case EventKind::Identified:
+      append(out, t.identified, e.nick);
+      return;
+    case EventKind::AccountRegistered:
+      append(out, t.account_registered, e.nick);
+      return;
+    case EventKind::PasswordChanged:
+      out += t.password_changed;
+      return;
+    default:
+      return;  // not an account event: render never sends one here
+  }
+}
+
+// Rooms: the list, coming and going, what is said there now and before.
+void render_room_event(const LineTexts& t, const Event& e, std::string& out) {
+  switch (e.kind) {
     case EventKind::RoomList:
-      out += t.room_list;
-      if (e.names.empty()) {
-        out += t.room_list_none;
-      } else {
-        for (std::size_t i = 0; i < e.names.size(); ++i) {
-          if (i) out += ", ";
-          out += e.names[i];
-        }
-      }
-      out += '\n';
+      render_room_list(t, e, out);
       return;
     case EventKind::RoomCreated:
       append(out, t.room_created, e.room);
@@ -335,31 +365,21 @@ void LineDialect::render(const Event& e, std::string& out) const {
     case EventKind::Message:
       for (std::string_view part : line_message_parts(e.nick, e.text)) out += part;
       return;
-    case EventKind::Error:
-      render_error(t, e, out);
+    case EventKind::HistoryMessage:
+      render_history_message(e, out);
       return;
-    case EventKind::PasswordPrompt:
-      append(out, t.password_prompt, e.nick);
-      return;
-    case EventKind::Identified:
-      append(out, t.identified, e.nick);
-      return;
-    case EventKind::AccountRegistered:
-      append(out, t.account_registered, e.nick);
-      return;
-    case EventKind::PasswordChanged:
-      out += t.password_changed;
-      return;
-    case EventKind::HistoryMessage: {
-      // The same in both languages: a clock sign, the time, the message.
-      const UtcTime at = utc_time(e.time_ms);
-      fmt::format_to(std::back_inserter(out), "🕘 [{:02}:{:02}] ", at.hour, at.minute);
-      for (std::string_view part : line_message_parts(e.nick, e.text)) out += part;
-      return;
-    }
     case EventKind::HistoryEmpty:
       append(out, t.history_empty, e.room);
       return;
+    default:
+      return;  // not a room event: render never sends one here
+  }
+}
+
+// People: private messages, who is in a room and its topic, nicknames,
+// statuses, profiles.
+void render_social_event(const LineTexts& t, const Event& e, std::string& out) {
+  switch (e.kind) {
     case EventKind::PrivateFrom:
       append(out, t.private_from, e.nick, e.text);
       return;
@@ -398,6 +418,58 @@ void LineDialect::render(const Event& e, std::string& out) const {
       return;
     case EventKind::Whois:
       render_whois(t, e, out);
+      return;
+    default:
+      return;  // not a social event: render never sends one here
+  }
+}
+
+}  // namespace
+
+std::string_view LineDialect::name() const { return lang_ == Lang::Pt ? "line-pt" : "line-en"; }
+
+// Routes each kind to its family. This switch lists every EventKind and has
+// no default, so a new kind fails the build (-Wswitch) until it has one.
+void LineDialect::render(const Event& e, std::string& out) const {
+  const LineTexts& t = line_texts(lang_);
+  switch (e.kind) {
+    case EventKind::Prompt:
+    case EventKind::Welcome:
+    case EventKind::Help:
+    case EventKind::PasswordPrompt:
+    case EventKind::Identified:
+    case EventKind::AccountRegistered:
+    case EventKind::PasswordChanged:
+      render_account_event(t, e, out);
+      return;
+    case EventKind::RoomList:
+    case EventKind::RoomCreated:
+    case EventKind::JoinedSelf:
+    case EventKind::Joined:
+    case EventKind::LeftSelf:
+    case EventKind::Left:
+    case EventKind::QuitSelf:
+    case EventKind::Quit:
+    case EventKind::Message:
+    case EventKind::HistoryMessage:
+    case EventKind::HistoryEmpty:
+      render_room_event(t, e, out);
+      return;
+    case EventKind::PrivateFrom:
+    case EventKind::PrivateTo:
+    case EventKind::PrivateQueued:
+    case EventKind::MemberList:
+    case EventKind::Topic:
+    case EventKind::TopicChanged:
+    case EventKind::NickChanged:
+    case EventKind::NickChangedSelf:
+    case EventKind::StatusSet:
+    case EventKind::StatusCleared:
+    case EventKind::Whois:
+      render_social_event(t, e, out);
+      return;
+    case EventKind::Error:
+      render_error(t, e, out);
       return;
   }
 }
