@@ -2,7 +2,7 @@
 // The line dialects: the original's text protocol, one line per event
 // (several for the welcome and the help), in Portuguese (line-pt, the
 // original Python server's bytes) or English (line-en). Every text a line
-// client can receive is in line_dialect.cpp, and only there.
+// client can receive is in line_texts.cpp, and only there.
 #include <array>
 #include <string>
 #include <string_view>

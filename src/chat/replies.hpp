@@ -1,7 +1,7 @@
 #pragma once
 // The line dialect's texts, one function per event, as whole strings: pt
 // (the original's wording, byte for byte) or en. Each returned text ends in
-// "\n" except prompt(). A thin layer over LineDialect (line_dialect.cpp
+// "\n" except prompt(). A thin layer over LineDialect (line_texts.cpp
 // holds the texts); the daemon itself renders Events through a Dialect.
 #include <array>
 #include <cstddef>

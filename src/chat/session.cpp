@@ -46,97 +46,99 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
   const Command cmd = parse_command(line);
   switch (cmd.kind) {
     case CommandKind::Message:
-      if (!in_room_) {
-        host.send(Event::error_of(ErrorCode::MessageOutsideRoom));
-      } else {
-        host.publish(room_id_, line);
-      }
-      return;
+      return on_message(host, line);
     case CommandKind::Rooms:
-      host.list_rooms();
-      return;
+      return host.list_rooms();
     case CommandKind::Create:
-      if (cmd.arg.empty()) {
-        host.send(Event::error_of(ErrorCode::UsageCreate));
-      } else if (utf8_length(cmd.arg) > kMaxRoomChars) {
-        host.send(Event::error_of(ErrorCode::RoomInvalid));
-      } else {
-        pending_ = std::string(cmd.arg);
-        phase_ = Phase::AwaitingRoom;
-        host.create_room(pending_);
-      }
-      return;
+      return on_create(host, cmd.arg);
     case CommandKind::Join:
-      if (cmd.arg.empty()) {
-        host.send(Event::error_of(ErrorCode::UsageJoin));
-      } else if (in_room_ && cmd.arg == room_) {
-        host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyInRoom, .room = room_});
-      } else if (utf8_length(cmd.arg) > kMaxRoomChars) {
-        host.send(Event::error_of(ErrorCode::NoSuchRoom));
-      } else {
-        pending_ = std::string(cmd.arg);
-        phase_ = Phase::AwaitingRoom;
-        host.join_room(pending_);
-      }
-      return;
+      return on_join(host, cmd.arg);
     case CommandKind::Leave:
-      if (!in_room_) {
-        host.send(Event::error_of(ErrorCode::NotInRoom));
-        return;
-      }
-      host.leave_room(room_id_, room_, LeaveKind::Leave);
-      in_room_ = false;
-      room_.clear();
-      host.send(Event::of(EventKind::LeftSelf));
-      return;
+      return on_leave(host);
     case CommandKind::Quit:
-      if (in_room_) host.leave_room(room_id_, room_, LeaveKind::Quit);
-      in_room_ = false;
-      host.release_nick();
-      registered_ = false;
-      identified_ = false;
-      phase_ = Phase::Closed;
-      host.send(Event::of(EventKind::QuitSelf));
-      host.finish();
-      return;
+      return on_quit(host);
     case CommandKind::Help:
-      host.send(Event::of(EventKind::Help));
-      return;
+      return host.send(Event::of(EventKind::Help));
     // Passwords come from the raw line: `line` is sanitised.
     case CommandKind::Register:
-      on_register(host, raw);
-      return;
+      return on_register(host, raw);
     case CommandKind::Identify:
-      on_identify(host, raw);
-      return;
+      return on_identify(host, raw);
     case CommandKind::Password:
-      on_change_password(host, raw);
-      return;
+      return on_change_password(host, raw);
     case CommandKind::History:
-      on_history(host, cmd.arg);
-      return;
+      return on_history(host, cmd.arg);
     case CommandKind::Msg:
-      on_private_message(host, cmd.first, cmd.rest);
-      return;
+      return on_private_message(host, cmd.first, cmd.rest);
     case CommandKind::Who:
-      on_who(host);
-      return;
+      return on_who(host);
     case CommandKind::Topic:
-      on_topic(host, cmd.arg);
-      return;
+      return on_topic(host, cmd.arg);
     case CommandKind::Nick:
-      on_nick(host, cmd.arg);
-      return;
+      return on_nick(host, cmd.arg);
     case CommandKind::Status:
-      on_status(host, cmd.arg);
-      return;
+      return on_status(host, cmd.arg);
     case CommandKind::Whois:
-      on_whois(host, cmd.arg);
-      return;
+      return on_whois(host, cmd.arg);
     case CommandKind::Unknown:
-      host.send({.kind = EventKind::Error, .error = ErrorCode::UnknownCommand, .text = cmd.word});
-      return;
+      return host.send({.kind = EventKind::Error, .error = ErrorCode::UnknownCommand, .text = cmd.word});
   }
+}
+
+void Session::on_message(SessionHost& host, std::string_view line) {
+  if (!in_room_) {
+    host.send(Event::error_of(ErrorCode::MessageOutsideRoom));
+  } else {
+    host.publish(room_id_, line);
+  }
+}
+
+void Session::on_create(SessionHost& host, std::string_view room) {
+  if (room.empty()) {
+    host.send(Event::error_of(ErrorCode::UsageCreate));
+  } else if (utf8_length(room) > kMaxRoomChars) {
+    host.send(Event::error_of(ErrorCode::RoomInvalid));
+  } else {
+    pending_ = std::string(room);
+    phase_ = Phase::AwaitingRoom;
+    host.create_room(pending_);
+  }
+}
+
+void Session::on_join(SessionHost& host, std::string_view room) {
+  if (room.empty()) {
+    host.send(Event::error_of(ErrorCode::UsageJoin));
+  } else if (in_room_ && room == room_) {
+    host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyInRoom, .room = room_});
+  } else if (utf8_length(room) > kMaxRoomChars) {
+    host.send(Event::error_of(ErrorCode::NoSuchRoom));
+  } else {
+    pending_ = std::string(room);
+    phase_ = Phase::AwaitingRoom;
+    host.join_room(pending_);
+  }
+}
+
+void Session::on_leave(SessionHost& host) {
+  if (!in_room_) {
+    host.send(Event::error_of(ErrorCode::NotInRoom));
+    return;
+  }
+  host.leave_room(room_id_, room_, LeaveKind::Leave);
+  in_room_ = false;
+  room_.clear();
+  host.send(Event::of(EventKind::LeftSelf));
+}
+
+void Session::on_quit(SessionHost& host) {
+  if (in_room_) host.leave_room(room_id_, room_, LeaveKind::Quit);
+  in_room_ = false;
+  host.release_nick();
+  registered_ = false;
+  identified_ = false;
+  phase_ = Phase::Closed;
+  host.send(Event::of(EventKind::QuitSelf));
+  host.finish();
 }
 
 void Session::create_result(SessionHost& host, CreateStatus status) {

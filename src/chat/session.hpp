@@ -171,6 +171,11 @@ class Session {
   void close_login(SessionHost& host, ErrorCode why);
   // Commands (session.cpp routes them; rooms are handled there).
   void on_command(SessionHost& host, std::string_view line);
+  void on_message(SessionHost& host, std::string_view line);
+  void on_create(SessionHost& host, std::string_view room);
+  void on_join(SessionHost& host, std::string_view room);
+  void on_leave(SessionHost& host);
+  void on_quit(SessionHost& host);
   // Accounts (session_account.cpp). `raw` is the unsanitised line: passwords
   // are taken from it as typed.
   void on_register(SessionHost& host, std::string_view raw);

@@ -59,12 +59,8 @@ class Exposition {
   std::string out_;
 };
 
-}  // namespace
-
-std::string render_metrics(const shard::Server& server) {
-  const shard::ServerTotals t = server.totals();
-  const auto shards = server.shard_views();
-  Exposition x;
+// Server-wide figures: connections, rooms, traffic, clients dropped.
+void append_totals(Exposition& x, const shard::ServerTotals& t) {
   x.single("chatd_connections", "gauge", "Client connections open now.", t.connections);
   x.single("chatd_connections_accepted_total", "counter", "Client connections accepted.", t.accepted);
   x.single("chatd_connections_refused_total", "counter",
@@ -80,6 +76,10 @@ std::string render_metrics(const shard::Server& server) {
            "Clients dropped because their unsent output passed max-outbuf.", t.slow_disconnects);
   x.single("chatd_limit_disconnects_total", "counter",
            "Clients dropped by a limit (flood, login timeout, line limits).", t.limit_disconnects);
+}
+
+// The store's writer and the password hashing.
+void append_store_totals(Exposition& x, const shard::ServerTotals& t) {
   x.single("chatd_store_writes_total", "counter", "Writes committed to the store (messages, rooms, accounts...).",
            t.store_committed);
   x.single("chatd_store_commit_failures_total", "counter",
@@ -88,6 +88,11 @@ std::string render_metrics(const shard::Server& server) {
            "Writes given up: refused by the store, or history dropped past the backlog bound.", t.store_dropped);
   x.single("chatd_store_pending", "gauge", "Writes waiting for a commit (the history write lag).", t.store_pending);
   x.single("chatd_password_checks_total", "counter", "Password hashes and verifications done.", t.password_checks);
+}
+
+// The event loops: over all shards, then one labelled series per shard.
+void append_shards(Exposition& x, const shard::ServerTotals& t,
+                   const std::vector<shard::Server::ShardView>& shards) {
   x.single("chatd_loop_iterations_total", "counter", "Event loop passes, all shards.", t.loops);
   x.single("chatd_shards", "gauge", "Shards (event loop threads).", shards.size());
 
@@ -107,21 +112,38 @@ std::string render_metrics(const shard::Server& server) {
             [](const auto& v) { return v.accepted; });
   per_shard("chatd_shard_deliveries_total", "counter", "Room events queued to members per shard.",
             [](const auto& v) { return v.deliveries; });
+}
 
-  // One series per row of the limits table: the value in effect now.
+// One series per row of the limits table: the value in effect now.
+void append_limits(Exposition& x, const shard::Limits& limits) {
   x.header("chatd_limit", "gauge",
            "Each limit's value in effect (name: its option and config key; live ones follow SIGHUP).");
-  const shard::Limits limits = server.limits();
   shard::for_each_limit(limits, [&](const shard::LimitInfo& info, const auto& value) {
     x.sample("chatd_limit", value, fmt::format("name=\"{}\"", info.key));
   });
+}
 
+// What is running: the backend, the version, since when.
+void append_info(Exposition& x, std::string_view backend) {
   x.header("chatd_backend_info", "gauge", "The event loop backend in use.");
-  x.sample("chatd_backend_info", 1, fmt::format("backend=\"{}\"", server.backend()));
+  x.sample("chatd_backend_info", 1, fmt::format("backend=\"{}\"", backend));
   x.header("chatd_build_info", "gauge", "The chatd version.");
   x.sample("chatd_build_info", 1, fmt::format("version=\"{}\"", CHATD_VERSION));
   x.single("process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.",
            static_cast<long long>(g_started));
+}
+
+}  // namespace
+
+std::string render_metrics(const shard::Server& server) {
+  const shard::ServerTotals t = server.totals();
+  const auto shards = server.shard_views();
+  Exposition x;
+  append_totals(x, t);
+  append_store_totals(x, t);
+  append_shards(x, t, shards);
+  append_limits(x, server.limits());
+  append_info(x, server.backend());
   return x.take();
 }
 
