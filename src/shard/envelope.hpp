@@ -62,7 +62,7 @@ struct Envelope {
     Create,        // -> room owner: name = room
     CreateResult,  // <- created
     RoomAdded,     // owner -> every shard: room_id, name (for /rooms)
-    Join,          // -> room owner: name = room, nick, text = status
+    Join,          // -> room owner: name = room, nick
     JoinResult,    // <- ok, room_id, name, nick, text = topic; payload.events = recent history
     Leave,         // -> room owner: room_id, nick, leave
     Publish,       // -> room owner: room_id, event (one shard reference)
@@ -72,9 +72,9 @@ struct Envelope {
     HistoryBatch,  // <- name = room; payload.events / payload.stored
     TopicAsk,      // -> room owner: room_id; ok = set it to text
     TopicInfo,     // <- name = room, text = topic
-    MembersAsk,    // -> room owner: room_id
-    MembersInfo,   // <- name = room; payload.names/details
-    MemberUpdate,  // -> room owner: room_id, nick = new nick (ok) or text = new status (!ok)
+    MembersAsk,    // -> every shard: room_id (its own members, for a /who)
+    MembersInfo,   // <- payload.names/details
+    MemberUpdate,  // -> room owner: room_id, nick = new nick, text = old (announce it)
     // Accounts (nick owner keeps the registered nicknames and their hashes).
     AccountAsk,    // -> nick owner: name = folded; number = what for (AccountPurpose)
     AccountInfo,   // <- ok = exists; payload.account; number = purpose

@@ -115,12 +115,6 @@ void Shard::Host::set_status(std::string_view text) {
     const unsigned to = s_.owner(e.name);
     s_.mailbox_.post(to, std::move(e));
   }
-  if (c_.session.in_room()) {
-    Envelope e = letter(Envelope::Kind::MemberUpdate, c_.token);
-    e.room_id = c_.session.room_id();
-    e.text = std::string(text);
-    s_.mailbox_.post(s_.owner(c_.session.room()), std::move(e));
-  }
 }
 
 void Shard::Host::whois(std::string_view nick) {

@@ -2,7 +2,8 @@
 
 namespace chatd::shard {
 namespace {
-constexpr std::size_t kQueueCapacity = 8192;
+constexpr std::size_t kQueueCapacity = 8192;         // between shards: the fan-out path
+constexpr std::size_t kServiceQueueCapacity = 1024;  // to and from the store and hashers: overflow absorbs bursts
 }
 
 Mesh::Mesh(unsigned shards, unsigned services)
@@ -11,7 +12,8 @@ Mesh::Mesh(unsigned shards, unsigned services)
   for (unsigned f = 0; f < size; ++f)
     for (unsigned t = 0; t < size; ++t)
       if (f != t && (f < shards || t < shards))
-        queues[f * size + t] = std::make_unique<SpscQueue<Envelope>>(kQueueCapacity);
+        queues[f * size + t] = std::make_unique<SpscQueue<Envelope>>(
+            f < shards && t < shards ? kQueueCapacity : kServiceQueueCapacity);
 }
 
 Mailbox::Mailbox(Mesh& mesh, unsigned index, io::Reactor& reactor)

@@ -28,8 +28,15 @@ void Shard::Host::request_history(std::uint32_t room_id, std::string_view room, 
   s_.mailbox_.post(s_.owner(room), std::move(e));
 }
 
+// Who is in the room is known where the members are: each shard is asked
+// for its own (a rare command; the owner keeps no member list, so joins and
+// leaves cost nothing extra), and the answers are put together here.
 void Shard::Host::list_members(std::uint32_t room_id, std::string_view room) {
-  s_.mailbox_.post(s_.owner(room), ask(Envelope::Kind::MembersAsk, c_.token, room_id));
+  auto& g = s_.who_[c_.token];
+  g.room = std::string(room);
+  g.waiting += s_.ctx_.mesh.count;
+  for (unsigned s = 0; s < s_.ctx_.mesh.count; ++s)
+    s_.mailbox_.post(s, ask(Envelope::Kind::MembersAsk, c_.token, room_id));
 }
 
 void Shard::Host::topic(std::uint32_t room_id, std::string_view room, const std::string_view* text) {
@@ -94,33 +101,27 @@ void Shard::own_topic_ask(Envelope& e) {
           0, ctx_.mesh.count);
 }
 
+// Any shard: its own members of the room, for a /who gathered elsewhere.
 void Shard::own_members_ask(Envelope& e) {
-  auto* room = rooms_.find(e.room_id);
-  if (!room) return;
   Envelope r;
   r.kind = Envelope::Kind::MembersInfo;
   r.conn = e.conn;
-  r.name = room->name;
   Payload& p = r.extra();
-  for (const RoomMember& m : room->members) {
-    p.names.push_back(m.nick);
-    p.details.push_back(m.status);
-  }
+  if (e.room_id < local_rooms_.size())
+    for (std::uint32_t slot : local_rooms_[e.room_id].members) {
+      const Connection& c = conns_.live_at(slot);
+      if (c.closing()) continue;
+      p.names.push_back(c.session.nick());
+      p.details.push_back(c.session.status());
+    }
   mailbox_.post(e.from, std::move(r));
 }
 
-// A member changed its nickname (ok; nick = new, text = old) or status.
+// A member changed its nickname (nick = new, text = old): announced in the
+// room's order.
 void Shard::own_member_update(Envelope& e) {
   auto* room = rooms_.find(e.room_id);
   if (!room) return;
-  auto it = std::find_if(room->members.begin(), room->members.end(),
-                         [&](const RoomMember& m) { return m.conn == e.conn && m.shard == e.from; });
-  if (it == room->members.end()) return;
-  if (!e.ok) {
-    it->status = std::move(e.text);
-    return;
-  }
-  it->nick = e.nick;
   fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::NickChanged, e.text, room->name, e.nick,
                                               io::coarse_wall_ms())),
           e.conn, e.from);
@@ -167,13 +168,21 @@ void Shard::on_topic_info(Envelope& e) {
 }
 
 void Shard::on_members_info(Envelope& e) {
-  Connection* c = find(e.conn);
-  if (!c) return;
-  chat::Event ev = chat::Event::of(chat::EventKind::MemberList);
-  ev.room = e.name;
-  ev.names = e.extra().names;
-  ev.details = e.extra().details;
-  emit(*c, ev);
+  auto it = who_.find(e.conn);
+  if (it == who_.end()) return;
+  WhoGather& g = it->second;
+  Payload& p = e.extra();
+  std::move(p.names.begin(), p.names.end(), std::back_inserter(g.names));
+  std::move(p.details.begin(), p.details.end(), std::back_inserter(g.details));
+  if (--g.waiting > 0) return;
+  if (Connection* c = find(e.conn)) {
+    chat::Event ev = chat::Event::of(chat::EventKind::MemberList);
+    ev.room = g.room;
+    ev.names = g.names;
+    ev.details = g.details;
+    emit(*c, ev);
+  }
+  who_.erase(it);
 }
 
 }  // namespace chatd::shard

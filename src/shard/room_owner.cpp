@@ -59,7 +59,6 @@ void Shard::own_join(Envelope& e) {
   r.name = e.name;
   if (auto* room = rooms_.find(e.name)) {
     rooms_.add_member(*room, e.from);
-    room->members.push_back({e.conn, e.from, e.nick, e.text});
     fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, io::coarse_wall_ms())),
             e.conn, e.from);
     r.ok = true;
@@ -82,7 +81,6 @@ void Shard::own_leave(Envelope& e) {
   auto* room = rooms_.find(e.room_id);
   if (!room) return;
   rooms_.remove_member(*room, e.from);
-  std::erase_if(room->members, [&](const RoomMember& m) { return m.conn == e.conn && m.shard == e.from; });
   const auto kind = e.leave == chat::LeaveKind::Quit ? chat::EventKind::Quit : chat::EventKind::Left;
   fan_out(*room, EventRef(SharedEvent::create(kind, e.nick, room->name, {}, io::coarse_wall_ms())), e.conn, e.from);
 }

@@ -14,14 +14,6 @@
 
 namespace chatd::shard {
 
-// One member of a room, as its owner knows it (for /who).
-struct RoomMember {
-  io::Token conn = 0;
-  unsigned shard = 0;
-  std::string nick;
-  std::string status;
-};
-
 class RoomRegistry {
  public:
   struct Room {
@@ -32,7 +24,6 @@ class RoomRegistry {
     std::uint64_t last_message = 0;  // seq of the newest message (messages share the order with notices)
     std::string topic;
     std::deque<EventRef> recent;   // the newest messages, oldest first (history served from memory)
-    std::vector<RoomMember> members;
   };
 
   explicit RoomRegistry(unsigned shards) : shards_(shards) {}

@@ -44,7 +44,6 @@ void Shard::Host::join_room(std::string_view room) {
   Envelope e = to_owner(Envelope::Kind::Join);
   e.name = std::string(room);
   e.nick = c_.session.nick();
-  e.text = c_.session.status();
   s_.mailbox_.post(s_.owner(room), std::move(e));
 }
 

@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "io/reactor.hpp"
@@ -164,6 +165,13 @@ class Shard final : public io::ReactorHandler {
   NickRegistry nicks_;                  // nicknames this shard owns
   AccountBook accounts_;                // the registered ones among them
   unsigned next_auth_ = 0;              // round robin over the hashing threads
+  // /who answers being put together, by asking connection.
+  struct WhoGather {
+    std::string room;
+    unsigned waiting = 0;  // shards yet to answer
+    std::vector<std::string> names, details;
+  };
+  std::unordered_map<io::Token, WhoGather> who_;
   RoomCatalog catalog_;                 // every room, for /rooms
   std::vector<LocalRoom> local_rooms_;  // by room id: members on this shard
   LocalTextPool texts_;

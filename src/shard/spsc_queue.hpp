@@ -15,7 +15,8 @@ class SpscQueue {
  public:
   explicit SpscQueue(std::size_t capacity)
       : mask_(std::bit_ceil(capacity < 2 ? 2 : capacity) - 1),
-        slots_(std::make_unique<Slot[]>(mask_ + 1)) {}
+        // Not zeroed: untouched slots cost no memory until the queue fills.
+        slots_(std::make_unique_for_overwrite<Slot[]>(mask_ + 1)) {}
   SpscQueue(const SpscQueue&) = delete;
   SpscQueue& operator=(const SpscQueue&) = delete;
   ~SpscQueue() {
