@@ -16,7 +16,7 @@ namespace chatd::shard {
 // Why an account is looked up, hashed or written: carried through every hop
 // of an account request and echoed by each answer, so the requester knows
 // what the answer is for.
-enum class AccountPurpose : std::uint8_t { None, Login, Identify, Register, ChangePassword, Status, LastSeen };
+enum class AccountPurpose : std::uint8_t { None, Login, Identify, Register, ChangePassword, Status };
 
 // A password in transit: wiped when dropped, never logged. Move-only.
 class Secret {
@@ -59,6 +59,7 @@ struct Envelope {
     NickClaim,     // -> nick owner: name = folded nick, nick; ok = a /nick (rename)
     NickResult,    // <- nick_status; payload.hash when NeedsPassword
     NickRelease,   // -> nick owner: name = folded nick
+    NickConfirm,   // -> nick owner: name = folded nick; the holder gave the account's password
     Create,        // -> room owner: name = room
     CreateResult,  // <- created
     RoomAdded,     // owner -> every shard: room_id, name (for /rooms)

@@ -259,6 +259,12 @@ void Shard::on_account_done(Envelope& e) {
 // Logged in (at the nickname step or by /identify): what was kept for the
 // account while it was away.
 void Shard::after_login(Connection& c) {
+  Envelope confirm;
+  confirm.kind = Envelope::Kind::NickConfirm;
+  confirm.conn = c.token;
+  confirm.name = chat::fold_case(c.session.nick());
+  const unsigned to = owner(confirm.name);
+  mailbox_.post(to, std::move(confirm));
   Envelope e;
   e.kind = Envelope::Kind::StorePms;
   e.conn = c.token;

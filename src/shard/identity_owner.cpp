@@ -26,7 +26,7 @@ void Shard::own_nick_claim(Envelope& e) {
   const store::Account* account = accounts_.find(e.name);
   if (account && e.ok) {
     r.nick_status = chat::NickStatus::Registered;
-  } else if (!nicks_.claim(e.name, {e.from, e.conn})) {
+  } else if (!nicks_.claim(e.name, {e.from, e.conn, account == nullptr})) {
     r.nick_status = chat::NickStatus::Taken;
   } else if (account) {
     // Held for this connection while it proves it owns the account.
@@ -38,6 +38,23 @@ void Shard::own_nick_claim(Envelope& e) {
   }
   mailbox_.post(e.from, std::move(r));
 }
+
+void Shard::own_nick_release(Envelope& e) {
+  if (!nicks_.release(e.name, {e.from, e.conn})) return;
+  // A logged-in user left (quit, dropped, renamed): that is when it was
+  // last seen.
+  store::Account* a = accounts_.find(e.name);
+  if (!a) return;
+  a->last_seen_ms = io::coarse_wall_ms();
+  Envelope w;
+  w.kind = Envelope::Kind::StoreWrite;
+  w.write = static_cast<std::uint8_t>(WriteKind::SetLastSeen);
+  w.name = e.name;
+  w.number = static_cast<std::uint64_t>(a->last_seen_ms);
+  mailbox_.post(ctx_.store_index, std::move(w));
+}
+
+void Shard::own_nick_confirm(Envelope& e) { nicks_.confirm(e.name, {e.from, e.conn}); }
 
 void Shard::own_account_ask(Envelope& e) {
   Envelope r = answer(Envelope::Kind::AccountInfo, e);
@@ -80,11 +97,6 @@ void Shard::own_account_set(Envelope& e) {
       w.write = static_cast<std::uint8_t>(WriteKind::SetStatus);
       w.text = std::move(e.text);
       break;
-    case AccountPurpose::LastSeen:
-      a->last_seen_ms = static_cast<std::int64_t>(e.number);
-      w.write = static_cast<std::uint8_t>(WriteKind::SetLastSeen);
-      w.number = e.number;
-      break;
     default:
       return;
   }
@@ -108,7 +120,7 @@ void Shard::own_pm_send(Envelope& e) {
   Envelope r = answer(Envelope::Kind::PmResult, e);
   r.text = e.text;
   r.payload = std::move(e.payload);  // the recipient's nick as typed
-  if (const NickRegistry::Holder* h = nicks_.holder(e.name)) {
+  if (const NickRegistry::Holder* h = nicks_.holder(e.name); h && h->confirmed) {
     Envelope d;
     d.kind = Envelope::Kind::PmDeliver;
     d.conn = h->conn;
@@ -134,7 +146,7 @@ void Shard::own_pm_send(Envelope& e) {
 
 void Shard::own_whois_ask(Envelope& e) {
   const store::Account* a = accounts_.find(e.name);
-  if (const NickRegistry::Holder* h = nicks_.holder(e.name)) {
+  if (const NickRegistry::Holder* h = nicks_.holder(e.name); h && h->confirmed) {
     Envelope l;
     l.kind = Envelope::Kind::WhoisLocal;
     l.conn = h->conn;
@@ -144,6 +156,7 @@ void Shard::own_whois_ask(Envelope& e) {
     return mailbox_.post(h->shard, std::move(l));
   }
   Envelope r = answer(Envelope::Kind::WhoisInfo, e);
+  r.name.clear();  // no room: offline
   r.nick = e.nick;
   r.ok = a != nullptr;
   if (a) r.extra().account = *a;

@@ -107,15 +107,6 @@ void Shard::destroy(Connection& c) {
   reactor_->close(c.token);
   c.out.clear(texts_);
   const std::string& nick = c.session.nick();
-  if (c.session.identified()) {
-    Envelope seen;
-    seen.kind = Envelope::Kind::AccountSet;
-    seen.purpose = static_cast<std::uint8_t>(AccountPurpose::LastSeen);
-    seen.name = chat::fold_case(nick);
-    seen.number = static_cast<std::uint64_t>(io::coarse_wall_ms());
-    const unsigned to = owner(seen.name);
-    mailbox_.post(to, std::move(seen));
-  }
   if (!nick.empty() && (c.session.registered() || c.session.closed()))
     spdlog::info("{}", ctx_.log.disconnected(nick, c.ip, c.port, c.reason));
   else

@@ -65,18 +65,30 @@ class NickRegistry {
   struct Holder {
     unsigned shard = 0;
     std::uint64_t conn = 0;
-    bool operator==(const Holder&) const = default;
+    // False while an account's nickname is held for a connection that has
+    // not given the password yet: it is not that user (no PMs, not online).
+    bool confirmed = true;
+    bool operator==(const Holder& o) const { return shard == o.shard && conn == o.conn; }
   };
   // `folded` is fold_case(nick). False when someone else holds it.
   bool claim(const std::string& folded, Holder who) {
     auto [it, fresh] = taken_.emplace(folded, who);
     return fresh || it->second == who;
   }
-  // Only the holder frees a nickname: a late release from a connection
-  // whose claim failed must not free the winner's.
-  void release(const std::string& folded, Holder who) {
+  // The holder proved it owns the account.
+  void confirm(const std::string& folded, Holder who) {
     auto it = taken_.find(folded);
-    if (it != taken_.end() && it->second == who) taken_.erase(it);
+    if (it != taken_.end() && it->second == who) it->second.confirmed = true;
+  }
+  // Only the holder frees a nickname: a late release from a connection
+  // whose claim failed must not free the winner's. True when the holder,
+  // confirmed, let go (a logged-in user left).
+  bool release(const std::string& folded, Holder who) {
+    auto it = taken_.find(folded);
+    if (it == taken_.end() || !(it->second == who)) return false;
+    const bool confirmed = it->second.confirmed;
+    taken_.erase(it);
+    return confirmed;
   }
   std::size_t size() const { return taken_.size(); }
   const Holder* holder(const std::string& folded) const {

@@ -171,7 +171,14 @@ std::vector<Server::ShardView> Server::shard_views() const {
   return v;
 }
 
-std::vector<std::string> Server::reload(const ServerConfig& cfg) { return ctx_->live.update(cfg.limits); }
+std::vector<std::string> Server::reload(const ServerConfig& cfg) {
+  std::vector<std::string> said = ctx_->live.update(cfg.limits);
+  // A napping shard takes its snapshot of the limits when it wakes, before
+  // it looks at what woke it: wake them now, so that the next client to
+  // speak meets the new values.
+  for (auto& s : shards_) s->wake();
+  return said;
+}
 
 Limits Server::limits() const { return ctx_->live.snapshot(); }
 

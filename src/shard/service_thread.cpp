@@ -47,7 +47,9 @@ void ServiceThread::run() {
     mailbox_.drain([this](Envelope&& e) { handle(std::move(e)); });
     timeout = tick(io::coarse_now_ms());
     mailbox_.flush();
-    if (stop) break;  // one last drain after the shards stopped
+    // After the shards stopped: everything they sent, however much, is
+    // handled before the thread ends (drain takes a batch at a time).
+    if (stop && mailbox_.inbound_depth() == 0) break;
   }
   drain();
   mailbox_.flush();

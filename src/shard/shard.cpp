@@ -1,6 +1,8 @@
 // The shard's loop, its timers, its shutdown, and the dispatch of mail.
 #include "shard/shard.hpp"
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 
 #include "io/clock.hpp"
@@ -59,6 +61,20 @@ void Shard::run() {
     doom(c);
   });
   reap();
+  hand_over_mail();
+}
+
+// Mail still waiting in overflow lists (history writes to the store, above
+// all) goes out before the thread ends: the services outlive the shards and
+// drain their queues. Bounded, in case a queue never empties.
+void Shard::hand_over_mail() {
+  const std::uint64_t give_up_ms = io::coarse_now_ms() + 5000;
+  mailbox_.flush();
+  while (mailbox_.has_overflow() && io::coarse_now_ms() < give_up_ms) {
+    ::usleep(1000);
+    mailbox_.flush();
+  }
+  if (mailbox_.has_overflow()) spdlog::error("shard {}: mail left undelivered at shutdown", index_);
 }
 
 int Shard::next_timeout_ms() const {
@@ -140,7 +156,8 @@ void Shard::handle(Envelope&& e) {
     // Owner side: this shard owns the room or nickname named.
     case K::Publish: return own_publish(e);
     case K::NickClaim: return own_nick_claim(e);
-    case K::NickRelease: return nicks_.release(e.name, {e.from, e.conn});
+    case K::NickRelease: return own_nick_release(e);
+    case K::NickConfirm: return own_nick_confirm(e);
     case K::Create: return own_create(e);
     case K::Join: return own_join(e);
     case K::Leave: return own_leave(e);

@@ -112,6 +112,8 @@ class Shard final : public io::ReactorHandler {
 
   // identity_owner.cpp
   void own_nick_claim(Envelope& e);
+  void own_nick_release(Envelope& e);
+  void own_nick_confirm(Envelope& e);
   void own_account_ask(Envelope& e);
   void own_account_create(Envelope& e);
   void own_account_set(Envelope& e);
@@ -148,6 +150,7 @@ class Shard final : public io::ReactorHandler {
   void refresh_limits();
   int next_timeout_ms() const;
   void begin_shutdown();
+  void hand_over_mail();
   bool shutdown_done() const;
   unsigned owner(std::string_view key) const;
 

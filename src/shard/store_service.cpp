@@ -233,7 +233,13 @@ void StoreService::answer_pms(Envelope&& e) {
 }
 
 void StoreService::drain() {
-  for (int i = 0; i < 3 && !pending_.empty(); ++i) commit(io::coarse_now_ms());
+  // Everything, batch after batch, unless the database refuses.
+  while (!pending_.empty()) {
+    const std::size_t before = pending_.size();
+    retry_at_ms_ = 0;
+    commit(io::coarse_now_ms());
+    if (pending_.size() >= before) break;
+  }
   if (!pending_.empty()) spdlog::error("store: {} writes could not be committed before stopping", pending_.size());
 }
 
