@@ -20,6 +20,8 @@ hashes each (an Argon2id hash takes ~100 ms and 64 MiB).
     password;
   * a registered nickname is never usable without its password (case,
     blanks, control characters, /nick, held during someone's prompt);
+  * passwords are taken as typed (any bytes), and lines sent ahead of a
+    password check wait for it;
   * the login timeout covers the password step;
   * one whole flow with --lang pt and the Portuguese command words, and the
     Portuguese words in an English daemon.
@@ -314,6 +316,41 @@ def t_never_without_password(ctx, checks):
                     c.close()
 
 
+def t_as_typed(ctx, checks):
+    with checks.check("passwords are taken as typed (any bytes; blanks at a command's ends dropped); "
+                      "lines sent ahead of a password check wait for it"):
+        T = EN
+        with daemon(ctx, lang="en", extra=BASE + ["--login-attempts", "0"]) as d:
+            cs = []
+            try:
+                ana = connect(d, T, "Ana")
+                cs.append(ana)
+                ana.send_line("/register " + "x" * 129)  # refused before anything hashes it
+                ana.expect(T.password_invalid)
+                weird = b"p\xc3\x28w\x01d \x1b[x"  # invalid UTF-8 and control characters, kept
+                ana.send_raw(b"/register  " + weird + b" \t\n")  # hash 1
+                ana.expect(T.account_registered("Ana"), timeout=HASH_TIMEOUT)
+                quit_(ana, T)
+                c = to_password_prompt(d, T, "Ana")
+                cs.append(c)
+                # all in one write: a wrong password, the right one, then commands that must
+                # wait for the login (hashes 2 and 3)
+                c.send_raw(b"wrong\n" + weird + b"\n/create R\n/who\n")
+                c.expect(T.wrong_password + T.password_prompt("Ana") + T.identified("Ana"),
+                         timeout=2 * HASH_TIMEOUT)
+                expect_welcome(c, T, "Ana")
+                c.expect(T.created("R") + T.needs_room)
+                quit_(c, T)
+                # the cleaned form is not the password
+                c = to_password_prompt(d, T, "Ana", name="cleaned")
+                cs.append(c)
+                c.send_raw("p\ufffd(wd [x\n".encode())  # hash 4
+                c.expect(T.wrong_password + T.password_prompt("Ana"), timeout=HASH_TIMEOUT)
+            finally:
+                for c in cs:
+                    c.close()
+
+
 def t_login_timeout(ctx, checks):
     with checks.check("the login timeout covers the password step"):
         T = EN
@@ -411,6 +448,7 @@ def main(ctx):
     t_password(ctx, checks)
     t_throttle(ctx, checks)
     t_never_without_password(ctx, checks)
+    t_as_typed(ctx, checks)
     t_login_timeout(ctx, checks)
     t_portuguese(ctx, checks)
     checks.finish()
