@@ -17,7 +17,8 @@ hashes each (an Argon2id hash takes ~100 ms and 64 MiB).
     at the next login, the old one not;
   * --login-attempts 2: the third attempt within the minute is refused with
     the throttled error and the connection closes, even with the right
-    password;
+    password; --registrations-per-ip and --login-attempts-per-ip count per
+    address, across accounts;
   * a registered nickname is never usable without its password (case,
     blanks, control characters, /nick, held during someone's prompt);
   * passwords are taken as typed (any bytes), and lines sent ahead of a
@@ -269,6 +270,39 @@ def t_throttle(ctx, checks):
                     c.close()
 
 
+def t_per_ip(ctx, checks):
+    with checks.check("--registrations-per-ip 2, --login-attempts-per-ip 2: per address, across accounts"):
+        T = EN
+        extra = BASE + ["--login-attempts", "0", "--registrations-per-ip", "2", "--login-attempts-per-ip", "2"]
+        with daemon(ctx, lang="en", extra=extra) as d:
+            cs = []
+            try:
+                ana = register(d, T, "Ana", "pw ana")  # hash 1
+                bob = register(d, T, "Bob", "pw bob")  # hash 2
+                carl = connect(d, T, "Carl")
+                cs += [ana, bob, carl]
+                carl.send_line("/register pw carl")  # the third from this address: refused, unhashed
+                carl.expect(T.login_throttled)
+                carl.send_line("/whois Carl")  # still connected, and still no account
+                carl.expect(T.whois("Carl", online=True))
+                quit_(ana, T)
+                quit_(bob, T)
+                for nick in ("Ana", "Bob"):  # attempts 1 and 2 from this address (hashes 3, 4)
+                    c = to_password_prompt(d, T, nick, name=nick + "#2")
+                    cs.append(c)
+                    c.send_line("wrong")
+                    c.expect(T.wrong_password + T.password_prompt(nick), timeout=HASH_TIMEOUT)
+                    c.close()
+                c = to_password_prompt(d, T, "Ana", name="Ana#3")  # attempt 3: refused, even right
+                cs.append(c)
+                c.send_line("pw ana")
+                c.expect(T.login_throttled)
+                c.expect_eof()
+            finally:
+                for c in cs:
+                    c.close()
+
+
 def t_never_without_password(ctx, checks):
     with checks.check("a registered nickname is never usable without its password"):
         T = EN
@@ -447,6 +481,7 @@ def main(ctx):
     t_identify(ctx, checks)
     t_password(ctx, checks)
     t_throttle(ctx, checks)
+    t_per_ip(ctx, checks)
     t_never_without_password(ctx, checks)
     t_as_typed(ctx, checks)
     t_login_timeout(ctx, checks)
