@@ -32,8 +32,8 @@ import time
 
 from chatd_harness import (HOST, Checks, Client, ProcClient, arg_parser, daemon, fail, log,
                            require_tool, run, short)
-from identity_harness import (EN, PT_, connect, expect_welcome, login_account, quit_, register,
-                              to_password_prompt, today_utc)
+from identity_harness import (EN, PT_, connect, expect_welcome, give_nick, login_account, quit_,
+                              register, to_password_prompt, today_utc)
 
 BASE = ["--auth-threads", "1", "--rate", "0", "--login-timeout", "30"]
 HASH_TIMEOUT = 15  # one Argon2id hash on a busy machine (the build may run beside us)
@@ -318,7 +318,7 @@ def t_never_without_password(ctx, checks):
                     c = Client(d.port, name="as %r" % raw)
                     cs.append(c)
                     c.expect(T.prompt)
-                    c.send_raw(raw)
+                    give_nick(c, T, shown, raw)  # the previous one may still be closing
                     c.expect(T.password_prompt(shown), what="login as %r" % raw)
                     c.close()
                 # /nick to it, in any case, is refused
@@ -341,8 +341,7 @@ def t_never_without_password(ctx, checks):
                 bob.expect(T.nick_registered("Ana"))
                 # ... and free again when that connection goes
                 x.close()
-                time.sleep(0.2)
-                y.send_line("Ana")
+                give_nick(y, T, "Ana")
                 y.expect(T.password_prompt("Ana"))
                 y.close()
             finally:

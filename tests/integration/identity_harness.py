@@ -236,12 +236,30 @@ def expect_welcome(c, T, nick, timeout=None):
     c._skip_welcome_extra = True  # the harness skips a further /help line, as for the pt welcome
 
 
+def give_nick(c, T, nick, raw=None, timeout=5.0):
+    """Sends the nickname (after the prompt was read).  A nickname whose last
+    holder has just closed its connection is freed once the server has
+    noticed the close: while the answer is "taken" (and the prompt again),
+    try again for up to `timeout` seconds."""
+    raw = raw if raw is not None else (nick + "\n").encode()
+    taken = T.nick_taken(nick).encode()
+    deadline = time.monotonic() + timeout
+    while True:
+        c.send_raw(raw)
+        c._wait_for(lambda: len(c.buf) >= len(taken) or not taken.startswith(bytes(c.buf)), 5.0)
+        if not bytes(c.buf).startswith(taken) or time.monotonic() > deadline:
+            return
+        c.expect(taken + T.prompt.encode(), what="nickname taken")
+        log("%s: %r still taken, trying again" % (c.name, nick))
+        time.sleep(0.05)
+
+
 def connect(d, T, nick, name=None, **kw):
     """A raw client that logged in under an unregistered `nick` (plain welcome)."""
     c = Client(d.port, name=name or nick, **kw)
     try:
         c.expect(T.prompt, what="nickname prompt")
-        c.send_line(nick)
+        give_nick(c, T, nick)
         expect_welcome(c, T, nick)
     except BaseException:
         c.close()
@@ -254,7 +272,7 @@ def to_password_prompt(d, T, nick, name=None, stream=None):
     c = stream or Client(d.port, name=name or nick)
     try:
         c.expect(T.prompt, what="nickname prompt")
-        c.send_line(nick)
+        give_nick(c, T, nick)
         c.expect(T.password_prompt(nick), timeout=10, what="password prompt")
     except BaseException:
         c.close()
