@@ -18,10 +18,12 @@ their stored times; a room without topic or messages shows neither and
 is refused); new messages continue the room's order: /historico 100 shows
 old and new, each once, in order, no hole, and after the stop the database
 has seqs 1..N+5.
+
+Rooms created at the same time from four connections (on four shards with
+--threads 4) keep the order /salas gave them across a restart too.
 """
 
 import os
-import subprocess
 
 from persist_lib import (PT, PTP, Checks, Db, check_no_holes, close_all, daemon, fail, hhmm, history_line, log,
                          login_password, read_history, run, temp_dir)
@@ -83,12 +85,18 @@ def first_run(ctx, data_dir, sent):
             close_all([ana, bia, caio])
 
 
+def check_room_order(data_dir):
+    with Db(data_dir) as db:
+        names = [r[0] for r in db.rooms()]
+    if names != ROOMS:
+        fail("rooms stored in the order %r, created (one after the other) in %r" % (names, ROOMS))
+
+
 def check_first_db(data_dir, sent):
     with Db(data_dir) as db:
         rooms = db.rooms()
-        names = [r[0] for r in rooms]
-        if names != ROOMS:
-            fail("rooms stored in the order %r, created in %r" % (names, ROOMS))
+        if sorted(r[0] for r in rooms) != sorted(ROOMS):
+            fail("rooms stored: %r, created: %r" % ([r[0] for r in rooms], ROOMS))
         topics = {r[0]: r[1] for r in rooms}
         if topics["sala-a"] != "Prova na sexta" or topics["Sala B"] != "Só amanhã" or topics["café"] != "":
             fail("stored topics: %r" % topics)
@@ -131,15 +139,16 @@ def stored_messages(data_dir, room):
         return [(t, nick, text) for _, t, nick, text in db.messages(room)]
 
 
-def second_run(ctx, data_dir):
+def second_run(ctx, data_dir, checks):
     a_msgs = stored_messages(data_dir, "sala-a")
     b_msgs = stored_messages(data_dir, "Sala B")
     with daemon(ctx, extra=COMMON + ["--data-dir", data_dir]) as d:
         bia = d.client("Bia").login("Bia")  # no account: no password asked
         cs = [bia]
         try:
-            bia.send_line("/salas")
-            bia.expect(PT.rooms(ROOMS), what="/salas after the restart")
+            with checks.check("/salas after the restart lists the rooms in creation order"):
+                bia.send_line("/salas")
+                bia.expect(PT.rooms(ROOMS), what="/salas after the restart")
             bia.send_line("/entrar sala-a")
             bia.expect(PT.joined("sala-a"))
             bia.expect(PTP.topic("sala-a", "Prova na sexta"), what="topic on join")
@@ -202,6 +211,43 @@ def second_run(ctx, data_dir):
         log("sala-a numbering continued: seqs 1..20 (15 before the restart, 5 after)")
 
 
+def concurrent_creations(ctx):
+    """Four clients (on different shards when there are several) create 25
+    rooms each, pipelined, at the same time: /salas must list them in the
+    same order before and after a restart."""
+    data_dir = os.path.join(temp_dir("concurrent-"), "data")
+    extra = COMMON + ["--data-dir", data_dir, "--rooms-per-minute", "0"]
+    with daemon(ctx, extra=extra) as d:
+        cs = [d.client("U%d" % k).login("U%d" % k) for k in range(4)]
+        try:
+            for i in range(25):
+                for k, c in enumerate(cs):
+                    c.send_line("/criar c%d-%02d" % (k, i))
+            for k, c in enumerate(cs):
+                for i in range(25):
+                    c.expect(PT.created("c%d-%02d" % (k, i)))
+            cs[0].send_line("/salas")
+            before = cs[0].read_line()
+        finally:
+            close_all(cs)
+    with daemon(ctx, extra=extra) as d:
+        c = d.client("Ana").login("Ana")
+        try:
+            c.send_line("/salas")
+            after = c.read_line()
+        finally:
+            c.close()
+    b = before.split(": ", 1)[1].strip().split(", ")
+    a = after.split(": ", 1)[1].strip().split(", ")
+    if sorted(a) != sorted(b) or len(b) != 100:
+        fail("/salas before the restart had %d rooms, after %d" % (len(b), len(a)))
+    if a != b:
+        moved = [i for i in range(len(b)) if a[i] != b[i]]
+        i = moved[0]
+        fail("/salas lists the rooms in another order after the restart: %d of 100 places differ; "
+             "from place %d, before: %r, after: %r" % (len(moved), i + 1, b[i:i + 5], a[i:i + 5]))
+
+
 def memory_only(ctx):
     """--data-dir '': everything works in the run, nothing survives it, no file is written."""
     cwd = temp_dir("cwd-")
@@ -260,15 +306,19 @@ def main(ctx):
     sent = {"sala-a": [], "Sala B": []}
     with checks.check("first run: rooms, topics, messages, an account"):
         first_run(ctx, data_dir, sent)
-    with checks.check("the database after SIGTERM has it all, in order, with its times"):
+    with checks.check("the database after SIGTERM has the rooms in creation order"):
+        check_room_order(data_dir)
+    with checks.check("the database after SIGTERM has topics, messages with their times, the account"):
         check_first_db(data_dir, sent)
         mode = os.stat(os.path.join(data_dir, "chatd.db")).st_mode & 0o777
         if mode != 0o600:
             fail("chatd.db has mode %o, want 600 (it holds password hashes)" % mode)
-    if not checks.failed:
+    if "first run: rooms, topics, messages, an account" in checks.passed:
         shift_times(data_dir, "sala-a", SHIFT_MS)
-        with checks.check("second run: rooms in order, topic and history on join, password, numbering goes on"):
-            second_run(ctx, data_dir)
+        with checks.check("second run: topic and history on join, password, numbering goes on"):
+            second_run(ctx, data_dir, checks)
+    with checks.check("rooms created at once from 4 connections: /salas keeps its order across a restart"):
+        concurrent_creations(ctx)
     with checks.check("--data-dir '': works, nothing survives"):
         memory_only(ctx)
     checks.finish()
