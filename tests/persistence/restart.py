@@ -20,12 +20,16 @@ old and new, each once, in order, no hole, and after the stop the database
 has seqs 1..N+5.
 
 Rooms created at the same time from four connections (on four shards with
---threads 4) keep the order /salas gave them across a restart too.
+--threads 4) keep the order /salas gave them across a restart too.  A
+SIGTERM right after a burst of 40,000 messages (--rate 0), as soon as a
+member has received them all, still stores every one of them.
 """
 
 import os
+import threading
+import time
 
-from persist_lib import (PT, PTP, Checks, Db, check_no_holes, close_all, daemon, fail, hhmm, history_line, log,
+from persist_lib import (PT, PTP, Checks, Db, check_no_holes, close_all, daemon, in_room, fail, hhmm, history_line, log,
                          login_password, read_history, run, temp_dir)
 
 ROOMS = ["sala-a", "Sala B", "café", "z9", "alfa", "Quarto 2"]  # creation order, not sorted
@@ -37,7 +41,6 @@ SLACK_MS = 1000  # the daemon stamps with a coarse clock
 
 
 def wall_ms():
-    import time
     return int(time.time() * 1000)
 
 
@@ -146,9 +149,11 @@ def second_run(ctx, data_dir, checks):
         bia = d.client("Bia").login("Bia")  # no account: no password asked
         cs = [bia]
         try:
+            bia.send_line("/salas")
+            listed = bia.read_line()
             with checks.check("/salas after the restart lists the rooms in creation order"):
-                bia.send_line("/salas")
-                bia.expect(PT.rooms(ROOMS), what="/salas after the restart")
+                if listed != PT.rooms(ROOMS):
+                    fail("/salas after the restart: %r, want %r" % (listed, PT.rooms(ROOMS)))
             bia.send_line("/entrar sala-a")
             bia.expect(PT.joined("sala-a"))
             bia.expect(PTP.topic("sala-a", "Prova na sexta"), what="topic on join")
@@ -213,13 +218,22 @@ def second_run(ctx, data_dir, checks):
 
 def concurrent_creations(ctx):
     """Four clients (on different shards when there are several) create 25
-    rooms each, pipelined, at the same time: /salas must list them in the
-    same order before and after a restart."""
+    rooms each, pipelined, at the same time, while a fifth one keeps the
+    store busy with 20,000 messages in a room of its own: /salas must list
+    the rooms in the same order before and after a restart."""
     data_dir = os.path.join(temp_dir("concurrent-"), "data")
     extra = COMMON + ["--data-dir", data_dir, "--rooms-per-minute", "0"]
     with daemon(ctx, extra=extra) as d:
         cs = [d.client("U%d" % k).login("U%d" % k) for k in range(4)]
+        busy = d.client("Busy").login("Busy")
         try:
+            busy.send_line("/criar barulho")
+            busy.expect(PT.created("barulho"))
+            busy.send_line("/entrar barulho")
+            busy.expect(PT.joined("barulho"))
+            flood = threading.Thread(target=busy.send_raw,
+                                     args=("".join("n%05d\n" % i for i in range(20000)).encode(),))
+            flood.start()
             for i in range(25):
                 for k, c in enumerate(cs):
                     c.send_line("/criar c%d-%02d" % (k, i))
@@ -228,8 +242,14 @@ def concurrent_creations(ctx):
                     c.expect(PT.created("c%d-%02d" % (k, i)))
             cs[0].send_line("/salas")
             before = cs[0].read_line()
+            flood.join(30)
+            busy.send_line("/historico 1")
+            read_history(busy, 1, timeout=30)
+            # Let the store catch up before the stop (see stop_after_burst for
+            # what happens if it has not).
+            time.sleep(2.0)
         finally:
-            close_all(cs)
+            close_all(cs + [busy])
     with daemon(ctx, extra=extra) as d:
         c = d.client("Ana").login("Ana")
         try:
@@ -239,13 +259,35 @@ def concurrent_creations(ctx):
             c.close()
     b = before.split(": ", 1)[1].strip().split(", ")
     a = after.split(": ", 1)[1].strip().split(", ")
-    if sorted(a) != sorted(b) or len(b) != 100:
-        fail("/salas before the restart had %d rooms, after %d" % (len(b), len(a)))
+    if sorted(a) != sorted(b) or len(b) != 101:
+        fail("/salas before the restart had %d rooms, after %d: %r, %r" % (len(b), len(a), before, after))
     if a != b:
         moved = [i for i in range(len(b)) if a[i] != b[i]]
         i = moved[0]
-        fail("/salas lists the rooms in another order after the restart: %d of 100 places differ; "
-             "from place %d, before: %r, after: %r" % (len(moved), i + 1, b[i:i + 5], a[i:i + 5]))
+        fail("/salas lists the rooms in another order after the restart: %d of %d places differ; "
+             "from place %d, before: %r, after: %r" % (len(moved), len(b), i + 1, b[i:i + 5], a[i:i + 5]))
+
+
+def stop_after_burst(ctx):
+    """40,000 messages at once (--rate 0) in a room; as soon as a member has
+    them all, SIGTERM: the daemon exits 0 and every one of them is stored
+    (the store has the shutdown timeout to catch up; at ~100,000 messages/s
+    it needs well under a second)."""
+    data_dir = os.path.join(temp_dir("burst-"), "data")
+    n = 40000
+    with daemon(ctx, extra=COMMON + ["--data-dir", data_dir]) as d:
+        s, r = in_room(d, "rajada", "Sol", "Rui")
+        try:
+            s.send_raw("".join("b%05d\n" % i for i in range(1, n + 1)).encode())
+            r.expect("".join(PT.msg("Sol", "b%05d" % i) for i in range(1, n + 1)), timeout=30)
+        finally:
+            close_all([s, r])
+    with Db(data_dir) as db:
+        msgs = db.messages("rajada")
+        got = check_no_holes("rajada", msgs)
+    if got != n:
+        fail("SIGTERM right after a burst of %d messages (all delivered): %d stored; the daemon logged: %s"
+             % (n, got, [l for l in d.log_text().splitlines() if "store" in l][-3:]))
 
 
 def memory_only(ctx):
@@ -319,6 +361,8 @@ def main(ctx):
             second_run(ctx, data_dir, checks)
     with checks.check("rooms created at once from 4 connections: /salas keeps its order across a restart"):
         concurrent_creations(ctx)
+    with checks.check("a clean stop right after a burst stores every message delivered"):
+        stop_after_burst(ctx)
     with checks.check("--data-dir '': works, nothing survives"):
         memory_only(ctx)
     checks.finish()
