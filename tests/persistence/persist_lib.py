@@ -216,12 +216,16 @@ class Pump:
             self.name = client.name
             self.eof = False
 
-    def add_sender(self, client, prefix, chunk=64):
+    def add_sender(self, client, prefix, chunk=64, rate=None):
+        """`rate`: lines per second (None: as fast as the daemon reads)."""
         s = self._Conn(client)
         s.prefix = prefix
         s.next = 1
         s.out = b""
-        s.chunk = chunk
+        s.chunk = chunk if rate is None else 1
+        s.rate = rate
+        s.t0 = None
+        s.writing = True
         s.sent = 0  # lines fully handed to the kernel
         s.sock.setblocking(False)
         self.senders.append(s)
@@ -297,11 +301,27 @@ class Pump:
     def stop_sending(self):
         self.sending = False
         for s in self.senders:
+            s.writing = False
             if not s.eof:
                 try:
                     self.sel.modify(s.sock, selectors.EVENT_READ, s)
                 except (KeyError, ValueError):
                     pass
+
+    def _pace(self, now):
+        """Paced senders want to write only when they are due."""
+        paced = False
+        for s in self.senders:
+            if s.rate is None or s.eof or not self.sending:
+                continue
+            paced = True
+            if s.t0 is None:
+                s.t0 = now
+            want = bool(s.out) or (s.next - 1) < s.rate * (now - s.t0)
+            if want != s.writing:
+                s.writing = want
+                self.sel.modify(s.sock, selectors.EVENT_READ | (selectors.EVENT_WRITE if want else 0), s)
+        return paced
 
     def run_for(self, seconds, until=None):
         """Pump for `seconds` (or until `until()` is true)."""
@@ -311,7 +331,8 @@ class Pump:
                 return True
             if not self.sel.get_map():
                 return False
-            for key, mask in self.sel.select(0.05):
+            paced = self._pace(time.monotonic())
+            for key, mask in self.sel.select(0.002 if paced else 0.05):
                 c = key.data
                 now = time.monotonic()
                 if mask & selectors.EVENT_READ:
