@@ -102,7 +102,7 @@ def traffic_and_kill(ctx, data_dir, extra, rate):
         if not pump.drain_listeners(10.0):
             fail("the listeners did not see the connection close within 10 s of the kill")
         sent = {s.prefix: s.next - 1 for s in pump.senders}
-        received = {room: messages_of(lst.lines) for room, lst in zip(ROOMS, pump.listeners)}
+        received = {room: messages_of(Pump.lines(lst)) for room, lst in zip(ROOMS, pump.listeners)}
         return t_kill, received, sent
     finally:
         pump.close()

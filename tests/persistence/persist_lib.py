@@ -216,7 +216,7 @@ class Pump:
             self.name = client.name
             self.eof = False
 
-    def add_sender(self, client, prefix, chunk=64, rate=None):
+    def add_sender(self, client, prefix, chunk=256, rate=None):
         """`rate`: lines per second (None: as fast as the daemon reads)."""
         s = self._Conn(client)
         s.prefix = prefix
@@ -234,26 +234,26 @@ class Pump:
 
     def add_listener(self, client):
         lst = self._Conn(client)
-        lst.partial = bytes(client.buf)
+        # what arrived, as (arrival time, bytes): split into lines only when
+        # asked (lines()), so that reading keeps up with the daemon
+        lst.chunks = [(time.monotonic(), bytes(client.buf))]
         client.buf.clear()
-        lst.lines = []  # (arrival time, line)
         lst.sock.setblocking(False)
         self.listeners.append(lst)
         self.sel.register(lst.sock, selectors.EVENT_READ, lst)
-        self._split(lst, time.monotonic())
         return lst
 
     @staticmethod
-    def _split(lst, now):
-        buf = lst.partial
-        start = 0
-        while True:
-            nl = buf.find(b"\n", start)
-            if nl < 0:
-                break
-            lst.lines.append((now, buf[start:nl + 1].decode("utf-8", "replace")))
-            start = nl + 1
-        lst.partial = buf[start:]
+    def lines(lst):
+        """[(arrival time of its last byte, line)] of what `lst` received."""
+        out = []
+        partial = b""
+        for t, data in lst.chunks:
+            buf = partial + data if partial else data
+            parts = buf.split(b"\n")
+            partial = parts.pop()
+            out.extend((t, p.decode("utf-8", "replace") + "\n") for p in parts)
+        return out
 
     def _read(self, c, now):
         try:
@@ -270,9 +270,8 @@ class Pump:
             except (KeyError, ValueError):
                 pass
             return
-        if hasattr(c, "lines"):
-            c.partial += data
-            self._split(c, now)
+        if hasattr(c, "chunks"):
+            c.chunks.append((now, data))
 
     def _write(self, s):
         if not s.out:
