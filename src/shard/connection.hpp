@@ -49,6 +49,7 @@ struct Connection {
   // Room membership on this shard (index into the room's local member list).
   std::uint32_t member_index = kNotMember;
   std::uint32_t room_id = 0;
+  std::uint64_t joined_at = 0;  // the room's event count at the join: /who lists in join order
 
   // Input and abuse control.
   std::uint64_t last_rx_ms = 0;

@@ -45,6 +45,7 @@ struct Payload {
   std::vector<store::StoredMessage> stored;   // history from the store, oldest first
   std::vector<store::PrivateMessage> pms;     // queued private messages
   std::vector<std::string> names, details;    // /who: members and their statuses
+  std::vector<std::uint64_t> order;           // /who: when each joined (the room's event count)
   store::Account account;                     // lookups, registration, whois
   std::string hash;                           // a password hash
   Secret password, new_password;

@@ -42,6 +42,12 @@ bool Mailbox::has_overflow() const {
 void Mailbox::flush() {
   for (unsigned to = 0; to < mesh_.size; ++to) {
     auto& q = overflow_[to];
+    // What moves from overflow into the queue needs a wake like any post:
+    // the consumer may have gone to sleep since the item was posted.
+    if (!q.empty() && mesh_.queue(index_, to).try_push(std::move(q.front()))) {
+      q.pop_front();
+      need_wake_[to] = true;
+    }
     while (!q.empty() && mesh_.queue(index_, to).try_push(std::move(q.front()))) q.pop_front();
   }
   // One wake check per destination per pass, not per item.

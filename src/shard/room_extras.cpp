@@ -1,5 +1,7 @@
 // Rooms beyond joining and talking: history, topics and member lists —
 // the Host's requests, the owner's answers, and their rendering here.
+#include <algorithm>
+
 #include "chat/sanitize.hpp"
 #include "io/clock.hpp"
 #include "shard/shard_host.hpp"
@@ -113,6 +115,7 @@ void Shard::own_members_ask(Envelope& e) {
       if (c.closing()) continue;
       p.names.push_back(c.session.nick());
       p.details.push_back(c.session.status());
+      p.order.push_back(c.joined_at);
     }
   mailbox_.post(e.from, std::move(r));
 }
@@ -172,14 +175,22 @@ void Shard::on_members_info(Envelope& e) {
   if (it == who_.end()) return;
   WhoGather& g = it->second;
   Payload& p = e.extra();
-  std::move(p.names.begin(), p.names.end(), std::back_inserter(g.names));
-  std::move(p.details.begin(), p.details.end(), std::back_inserter(g.details));
+  for (std::size_t i = 0; i < p.names.size(); ++i)
+    g.members.push_back({p.order[i], std::move(p.names[i]), std::move(p.details[i])});
   if (--g.waiting > 0) return;
   if (Connection* c = find(e.conn)) {
+    // In the order they joined, whichever shard holds them.
+    std::sort(g.members.begin(), g.members.end(),
+              [](const WhoGather::Member& a, const WhoGather::Member& b) { return a.joined_at < b.joined_at; });
+    std::vector<std::string> names, details;
+    for (auto& m : g.members) {
+      names.push_back(std::move(m.nick));
+      details.push_back(std::move(m.status));
+    }
     chat::Event ev = chat::Event::of(chat::EventKind::MemberList);
     ev.room = g.room;
-    ev.names = g.names;
-    ev.details = g.details;
+    ev.names = names;
+    ev.details = details;
     emit(*c, ev);
   }
   who_.erase(it);

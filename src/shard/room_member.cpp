@@ -111,6 +111,7 @@ void Shard::on_join_result(Envelope& e) {
     }
     if (e.payload) show_history(*c, e.payload->events);
     add_member(*c, e.room_id);
+    c->joined_at = e.number;
   }
   resume(*c);
 }

@@ -62,6 +62,7 @@ void Shard::own_join(Envelope& e) {
     fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, io::coarse_wall_ms())),
             e.conn, e.from);
     r.ok = true;
+    r.number = room->events;
     r.room_id = room->id;
     r.nick = std::move(e.nick);
     r.text = room->topic;

@@ -170,9 +170,13 @@ class Shard final : public io::ReactorHandler {
   unsigned next_auth_ = 0;              // round robin over the hashing threads
   // /who answers being put together, by asking connection.
   struct WhoGather {
+    struct Member {
+      std::uint64_t joined_at;
+      std::string nick, status;
+    };
     std::string room;
     unsigned waiting = 0;  // shards yet to answer
-    std::vector<std::string> names, details;
+    std::vector<Member> members;
   };
   std::unordered_map<io::Token, WhoGather> who_;
   RoomCatalog catalog_;                 // every room, for /rooms
