@@ -67,7 +67,7 @@ void Shard::own_history_ask(Envelope& e) {
   auto& events = r.extra().events;
   for (auto it = recent.end() - static_cast<std::ptrdiff_t>(from_memory); it != recent.end(); ++it)
     events.push_back(it->share());
-  if (from_memory == want || oldest_in_memory <= 1) {
+  if (from_memory == want || oldest_in_memory <= 1 || !ctx_.store_history) {
     r.kind = Envelope::Kind::HistoryBatch;
     return mailbox_.post(e.from, std::move(r));
   }

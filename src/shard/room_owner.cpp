@@ -115,6 +115,7 @@ void Shard::record(RoomRegistry::Room& room, const EventRef& event) {
   event->set_seq(++room.last_message);
   room.recent.push_back(event.share());
   while (room.recent.size() > std::max(lim_.history_max_request, lim_.history_on_join)) room.recent.pop_front();
+  if (!ctx_.store_history) return;
   Envelope w;
   w.kind = Envelope::Kind::StoreWrite;
   w.write = static_cast<std::uint8_t>(WriteKind::AppendMessage);

@@ -35,6 +35,10 @@ struct ServerContext {
   const unsigned store_index;  // the StoreService's place in the mesh
   const unsigned auth_first;   // the AuthServices' places: auth_first .. + auth_count
   const unsigned auth_count;
+  // With a data directory, messages go to the store too; in memory only,
+  // the rooms' own recent lists are all the history there is (the same
+  // bound as /history), so the store is not filled with what no one reads.
+  const bool store_history = !config.data_dir.empty();
   Admission admission;
   LoginThrottle login_throttle;
   std::atomic<std::uint32_t> rooms{0};  // next room id = rooms created so far

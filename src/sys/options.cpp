@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -100,8 +101,12 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
       ->check(CLI::Range(1u, 32768u))->capture_default_str();
   app.add_option("--io-buffer-size", c.reactor.buf_size, "bytes per read buffer")
       ->check(CLI::Range(64u, 1u << 20))->capture_default_str();
+  // Under systemd with StateDirectory=, $STATE_DIRECTORY names the place.
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state)
+    c.data_dir = std::string(state).substr(0, std::string_view(state).find(':'));
   app.add_option("--data-dir", c.data_dir,
-                 "directory of the database (chatd.db: rooms, topics, history, accounts); '' = memory only")
+                 "directory of the database (chatd.db: rooms, topics, history, accounts); "
+                 "default $STATE_DIRECTORY (systemd), else '' = memory only")
       ->capture_default_str();
   app.add_option("--auth-threads", c.auth_threads, "password hashing threads (each needs 64 MiB while hashing)")
       ->check(CLI::Range(1u, 64u))->capture_default_str();
