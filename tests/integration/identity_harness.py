@@ -12,7 +12,6 @@ import sys
 sys.dont_write_bytecode = True
 
 import re
-import socket
 import time
 import urllib.request
 

@@ -18,7 +18,7 @@
 
 import os
 
-from chatd_harness import (Checks, Client, arg_parser, daemon, fail, log, run, short, tmpdir)
+from chatd_harness import (Checks, arg_parser, daemon, fail, log, run, short, tmpdir)
 from identity_harness import (EN, ShardProbe, connect, connect_on_shards, join, login_account,
                               metrics_args, quit_, register, to_password_prompt)
 

@@ -23,7 +23,7 @@ import threading
 import time
 
 from chatd_harness import (Checks, Client, arg_parser, daemon, fail, log, run, short, tmpdir)
-from identity_harness import (EN, HISTORY_LINE, PT_, ShardProbe, connect, connect_on_shards,
+from identity_harness import (EN, HISTORY_LINE, ShardProbe, connect, connect_on_shards,
                               expect_welcome, join, login_account, metrics_args, quit_, register,
                               to_password_prompt, today_utc)
 
