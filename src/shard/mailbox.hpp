@@ -55,6 +55,7 @@ class Mailbox {
   void flush();
 
   bool has_local_mail() const { return !local_.empty(); }
+  std::size_t overflow_size(unsigned to) const { return overflow_[to].size(); }
   bool has_overflow() const;
 
   // The nap handshake. Announce the nap, then look at the inbound queues

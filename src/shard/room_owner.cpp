@@ -2,12 +2,18 @@
 // names). It answers creations and joins, and puts each
 // room's events in one order: stamped here, then handed to every shard with
 // members in the room, one queue push per shard, through FIFO queues.
+#include <spdlog/spdlog.h>
+
 #include "io/clock.hpp"
 #include "shard/shard.hpp"
 #include "shard/store_service.hpp"
 
 namespace chatd::shard {
 namespace {
+
+// History writes waiting in this shard's overflow list for the store
+// thread's queue: past this, rooms stop recording (about 30 MB of mail).
+constexpr std::size_t kStoreBacklogMax = 100'000;
 
 Envelope answer(Envelope::Kind kind, const Envelope& request) {
   Envelope r;
@@ -115,7 +121,17 @@ void Shard::record(RoomRegistry::Room& room, const EventRef& event) {
   event->set_seq(++room.last_message);
   room.recent.push_back(event.share());
   while (room.recent.size() > std::max(lim_.history_max_request, lim_.history_on_join)) room.recent.pop_front();
-  if (!ctx_.store_history) return;
+  if (!ctx_.store_history || !room.recording) return;
+  if (mailbox_.overflow_size(ctx_.store_index) > kStoreBacklogMax) {
+    // The store cannot keep up (or the disk is gone): rather than let the
+    // backlog grow without bound, this room stops recording until a
+    // restart, so that what is stored stays a prefix of its order.
+    room.recording = false;
+    stats_.history_dropped.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("room '{}': the store is {} writes behind; its history is no longer recorded until a restart",
+                  room.name, mailbox_.overflow_size(ctx_.store_index));
+    return;
+  }
   Envelope w;
   w.kind = Envelope::Kind::StoreWrite;
   w.write = static_cast<std::uint8_t>(WriteKind::AppendMessage);

@@ -24,6 +24,7 @@ class RoomRegistry {
     std::uint64_t last_message = 0;  // seq of the newest message (messages share the order with notices)
     std::string topic;
     std::deque<EventRef> recent;   // the newest messages, oldest first (history served from memory)
+    bool recording = true;         // false once the store fell too far behind: no history until a restart
   };
 
   explicit RoomRegistry(unsigned shards) : shards_(shards) {}

@@ -149,6 +149,7 @@ ServerTotals Server::totals() const {
     t.loops += st.loops.load(std::memory_order_relaxed);
     t.limit_disconnects += st.limit_disconnects.load(std::memory_order_relaxed);
     t.refused += st.refused.load(std::memory_order_relaxed);
+    t.rooms_not_recording += st.history_dropped.load(std::memory_order_relaxed);
   }
   t.rooms = ctx_->rooms.load(std::memory_order_relaxed);
   const StoreStats& st = store_->stats();

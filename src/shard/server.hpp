@@ -20,6 +20,7 @@ struct ServerTotals {
   std::uint64_t limit_disconnects = 0, refused = 0;
   std::uint32_t rooms = 0;
   std::uint64_t store_committed = 0, store_failures = 0, store_dropped = 0, store_pending = 0;
+  std::uint64_t rooms_not_recording = 0;
   std::uint64_t password_checks = 0;
 };
 

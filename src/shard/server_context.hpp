@@ -57,6 +57,7 @@ struct ShardStats {
   std::atomic<std::uint64_t> slow_disconnects{0};
   std::atomic<std::uint64_t> limit_disconnects{0};  // flood, login timeout, line limits
   std::atomic<std::uint64_t> refused{0};            // over max-conns / per-ip, or no fds
+  std::atomic<std::uint64_t> history_dropped{0};    // rooms that stopped recording (store too far behind)
   std::atomic<std::uint64_t> loops{0};
   std::atomic<std::uint64_t> heartbeat_ms{0};  // last loop pass (watchdog)
 };

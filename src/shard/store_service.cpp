@@ -141,8 +141,12 @@ void StoreService::commit(std::uint64_t now_ms) {
     }
     waiters_.clear();
     std::size_t keep = 0;
-    for (std::size_t i = 0; i < pending_.size(); ++i)
-      if (!withdraw[i]) pending_[keep++] = std::move(pending_[i]);
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      if (withdraw[i]) continue;
+      // Never onto itself: a variant moved onto itself is left empty.
+      if (keep != i) pending_[keep] = std::move(pending_[i]);
+      ++keep;
+    }
     pending_.resize(keep);
     stats_.pending.store(pending_.size(), std::memory_order_relaxed);
     return;
@@ -152,7 +156,10 @@ void StoreService::commit(std::uint64_t now_ms) {
   std::vector<bool> refused(n, false);
   for (auto& r : rejected) {
     refused[r.index] = true;
-    spdlog::debug("store: write refused: {}", r.reason);
+    if (now_ms - last_warning_ms_ >= kWarnEveryMs) {
+      last_warning_ms_ = now_ms;
+      spdlog::warn("store: write refused ({} in this batch): {}", rejected.size(), r.reason);
+    }
   }
   stats_.committed.fetch_add(n - rejected.size(), std::memory_order_relaxed);
   stats_.dropped.fetch_add(rejected.size(), std::memory_order_relaxed);
@@ -192,7 +199,8 @@ void StoreService::give_up(const std::string& why) {
       continue;
     }
     new_index[i] = kept;
-    pending_[kept++] = std::move(pending_[i]);
+    if (kept != i) pending_[kept] = std::move(pending_[i]);  // never onto itself
+    ++kept;
   }
   pending_.resize(kept);
   for (auto& w : waiters_) w.index = new_index[w.index];

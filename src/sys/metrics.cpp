@@ -87,6 +87,9 @@ void append_store_totals(Exposition& x, const shard::ServerTotals& t) {
   x.single("chatd_store_dropped_total", "counter",
            "Writes given up: refused by the store, or history dropped past the backlog bound.", t.store_dropped);
   x.single("chatd_store_pending", "gauge", "Writes waiting for a commit (the history write lag).", t.store_pending);
+  x.single("chatd_rooms_not_recording_total", "counter",
+           "Rooms whose history stopped being recorded because the store fell too far behind.",
+           t.rooms_not_recording);
   x.single("chatd_password_checks_total", "counter", "Password hashes and verifications done.", t.password_checks);
 }
 
