@@ -7,11 +7,14 @@
     room, joins and /historico work, nobody is disconnected, the daemon stays
     up.  Its log has the store's error line (naming the database and the
     disk being full) once — at most one per 10 s.  /registrar and /senha get
-    "storage unavailable" and change nothing.  Then the file is removed: the
+    "storage unavailable" and change nothing; a topic and a private message
+    to an offline account are accepted and wait (the store fails again with
+    them pending).  Then the file is removed: the
     log says commits work again, /registrar works, and after a SIGTERM the
     database opens cleanly and each room's history is 1..N and the whole of
     what the room said, in its order (nothing was given up: the backlog stayed
-    far below its bound).  A restart on the directory works.
+    far below its bound).  A restart on the directory works: the topic shows
+    on join, the offline account gets its private message at login.
 
 (b) Read-only: the data directory is on a small ext4 image mounted with
     errors=remount-ro; mid-run the file system is made to fail
@@ -237,8 +240,10 @@ def check_rooms(data_dir, said, complete, at_least=None):
     return out
 
 
-def restart_after(ctx, data_dir, stored, novo_registered):
-    """The daemon opens the directory cleanly; accounts and history are there; numbering goes on."""
+def restart_after(ctx, data_dir, stored, novo_registered, topics=None):
+    """The daemon opens the directory cleanly; accounts and history are there; numbering goes on.
+    `topics`: the topic each room shows on join, if any."""
+    topics = topics or {}
     d = Daemon(ctx, log_level="debug", extra=COMMON + ["--data-dir", data_dir]).start()
     cs = []
     try:
@@ -255,6 +260,8 @@ def restart_after(ctx, data_dir, stored, novo_registered):
         for room in ROOMS:
             dono.send_line("/entrar " + room)
             dono.expect(PT.joined(room))
+            if topics.get(room):
+                dono.expect(PTP.topic(room, topics[room]))
             read_history(dono, min(10, stored[room]), what="history on join after the restart")
             dono.send_line("depois")
             dono.send_line("/historico 1")
@@ -334,11 +341,26 @@ def part_a(ctx, mounts, checks):
     label = "(a) tmpfs full"
     try:
         def fill_it():
+            aus = d.client("Ausente").login("Ausente")  # an account that will be offline
+            aus.send_line("/registrar ausente-1")
+            aus.expect(PTP.account_created("Ausente"), timeout=10)
+            aus.close()
+            time.sleep(0.6)
             n = fill(filler)
             st = os.statvfs(mnt)
             log("filler: %d bytes; %d bytes left on the tmpfs" % (n, st.f_bavail * st.f_frsize))
         if trouble(d, scene, checks, label, fill_it, r"full") is None:
             return
+        with checks.check("%s: a topic and a private message to someone offline, while the disk is full"
+                          % label):
+            s, r = scene.pairs[ROOMS[0]]
+            s.send_line("/topico mudado durante a falha")
+            for c in (s, r):
+                c.expect(PTP.topic_changed(s.name, ROOMS[0], "mudado durante a falha"))
+            scene.dono.send_line("/msg Ausente guardada durante a falha")
+            scene.dono.expect("📝 Ausente está offline: a mensagem será entregue no próximo login.\n")
+            time.sleep(2.5)  # the store tries (and fails) again with them pending, every second
+            d.assert_alive("with the disk full")
         with checks.check("%s: space again: commits resume, /registrar works" % label):
             os.unlink(filler)
             wait_log(d, r" info store: commits work again", 5, "after freeing the space")
@@ -361,13 +383,41 @@ def part_a(ctx, mounts, checks):
                 refused = [l for l in d.log_text().splitlines() if "write refused" in l]
                 fail("%s\n%d writes refused once the disk was back; the first ones:\n%s"
                      % (e, len(refused), "\n".join(refused[:3])))
+        with checks.check("%s: after a restart, the topic and the private message of the failure are there"
+                          % label):
+            queued_survived(ctx, data_dir)
         if stored:
             with checks.check("%s: restart on the same directory" % label):
-                restart_after(ctx, data_dir, stored, novo_registered=True)
+                restart_after(ctx, data_dir, stored, novo_registered=True,
+                              topics={ROOMS[0]: "mudado durante a falha"})
     finally:
         scene.close()
         d.kill()
         mounts.umount(mnt)
+
+
+def queued_survived(ctx, data_dir):
+    """What waited for the disk (a topic, a queued private message) was stored once it came back."""
+    d = Daemon(ctx, extra=COMMON + ["--data-dir", data_dir]).start()
+    cs = []
+    try:
+        aus = login_password(d, "Ausente", "ausente-1")
+        cs.append(aus)
+        aus.send_line("/entrar " + ROOMS[0])
+        got = [aus.read_line(timeout=3) for _ in range(2)]  # the PM, if any, comes first
+        lost = []
+        if "[PM de Dono] guardada durante a falha\n" not in got:
+            lost.append("the private message to Ausente ('📝 ... será entregue no próximo login')")
+        if PTP.topic(ROOMS[0], "mudado durante a falha") not in got:
+            lost.append("the topic of %r" % ROOMS[0])
+        close_all(cs)
+        d.stop()
+        if lost:
+            fail("lost, though the daemon accepted them while the disk was full and the disk came back: %s; "
+                 "after the restart Ausente got %r" % (" and ".join(lost), got))
+    finally:
+        close_all(cs)
+        d.kill()
 
 
 def mount_ext4(mounts, name, label):
