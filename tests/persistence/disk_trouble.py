@@ -7,11 +7,14 @@
     room, joins and /historico work, nobody is disconnected, the daemon stays
     up.  Its log has the store's error line (naming the database and the
     disk being full) once — at most one per 10 s.  /registrar and /senha get
-    "storage unavailable" and change nothing.  Then the file is removed: the
+    "storage unavailable" and change nothing; a topic and a private message
+    to an offline account are accepted and wait (the store fails again with
+    them pending).  Then the file is removed: the
     log says commits work again, /registrar works, and after a SIGTERM the
     database opens cleanly and each room's history is 1..N and the whole of
     what the room said, in its order (nothing was given up: the backlog stayed
-    far below its bound).  A restart on the directory works.
+    far below its bound).  A restart on the directory works: the topic shows
+    on join, the offline account gets its private message at login.
 
 (b) Read-only: the data directory is on a small ext4 image mounted with
     errors=remount-ro; mid-run the file system is made to fail
@@ -24,6 +27,15 @@
     1..N and a prefix of what the room said, and a restart there numbers
     new messages from N+1.
 
+(c) Backlog bound: the ext4 image turns read-only, then one room floods
+    (--rate 0) past the store's bound of 200,000 pending writes: the daemon
+    gives that room's history up with one log line naming one room, chat
+    goes on (the listener gets the whole flood in order), /registrar right
+    after is still answered promptly ("storage unavailable" within 5 s);
+    after a SIGTERM the files, copied to a good disk, hold the room's
+    messages from before the trouble, and a restart there records the room
+    again from the next seq.
+
 Needs root (mount): skipped (77) when mounting is not permitted.  Every
 mount is undone in a finally, after the daemon using it was killed.
 """
@@ -35,8 +47,9 @@ import subprocess
 import tempfile
 import time
 
-from persist_lib import (PT, PTP, Checks, Daemon, Db, TestFailure, TestSkip, check_no_holes, check_prefix, close_all, fail,
-                         in_room, log, login_password, read_history, run, temp_dir)
+from persist_lib import (PT, PTP, Checks, Daemon, Db, Pump, TestFailure, TestSkip, check_no_holes, check_prefix,
+                         close_all, fail, in_room, log, login_password, messages_of, read_history, run,
+                         temp_dir)
 
 ROOMS = ["norte", "Sul 2"]
 PASSWORD = "dono-secreto"  # one word: /senha takes the old one as its first word
@@ -227,8 +240,10 @@ def check_rooms(data_dir, said, complete, at_least=None):
     return out
 
 
-def restart_after(ctx, data_dir, stored, novo_registered):
-    """The daemon opens the directory cleanly; accounts and history are there; numbering goes on."""
+def restart_after(ctx, data_dir, stored, novo_registered, topics=None):
+    """The daemon opens the directory cleanly; accounts and history are there; numbering goes on.
+    `topics`: the topic each room shows on join, if any."""
+    topics = topics or {}
     d = Daemon(ctx, log_level="debug", extra=COMMON + ["--data-dir", data_dir]).start()
     cs = []
     try:
@@ -245,6 +260,8 @@ def restart_after(ctx, data_dir, stored, novo_registered):
         for room in ROOMS:
             dono.send_line("/entrar " + room)
             dono.expect(PT.joined(room))
+            if topics.get(room):
+                dono.expect(PTP.topic(room, topics[room]))
             read_history(dono, min(10, stored[room]), what="history on join after the restart")
             dono.send_line("depois")
             dono.send_line("/historico 1")
@@ -324,11 +341,26 @@ def part_a(ctx, mounts, checks):
     label = "(a) tmpfs full"
     try:
         def fill_it():
+            aus = d.client("Ausente").login("Ausente")  # an account that will be offline
+            aus.send_line("/registrar ausente-1")
+            aus.expect(PTP.account_created("Ausente"), timeout=10)
+            aus.close()
+            time.sleep(0.6)
             n = fill(filler)
             st = os.statvfs(mnt)
             log("filler: %d bytes; %d bytes left on the tmpfs" % (n, st.f_bavail * st.f_frsize))
         if trouble(d, scene, checks, label, fill_it, r"full") is None:
             return
+        with checks.check("%s: a topic and a private message to someone offline, while the disk is full"
+                          % label):
+            s, r = scene.pairs[ROOMS[0]]
+            s.send_line("/topico mudado durante a falha")
+            for c in (s, r):
+                c.expect(PTP.topic_changed(s.name, ROOMS[0], "mudado durante a falha"))
+            scene.dono.send_line("/msg Ausente guardada durante a falha")
+            scene.dono.expect("📝 Ausente está offline: a mensagem será entregue no próximo login.\n")
+            time.sleep(2.5)  # the store tries (and fails) again with them pending, every second
+            d.assert_alive("with the disk full")
         with checks.check("%s: space again: commits resume, /registrar works" % label):
             os.unlink(filler)
             wait_log(d, r" info store: commits work again", 5, "after freeing the space")
@@ -351,52 +383,101 @@ def part_a(ctx, mounts, checks):
                 refused = [l for l in d.log_text().splitlines() if "write refused" in l]
                 fail("%s\n%d writes refused once the disk was back; the first ones:\n%s"
                      % (e, len(refused), "\n".join(refused[:3])))
+        with checks.check("%s: after a restart, the topic and the private message of the failure are there"
+                          % label):
+            queued_survived(ctx, data_dir)
         if stored:
             with checks.check("%s: restart on the same directory" % label):
-                restart_after(ctx, data_dir, stored, novo_registered=True)
+                restart_after(ctx, data_dir, stored, novo_registered=True,
+                              topics={ROOMS[0]: "mudado durante a falha"})
     finally:
         scene.close()
         d.kill()
         mounts.umount(mnt)
 
 
-def part_b(ctx, mounts, checks):
+def queued_survived(ctx, data_dir):
+    """What waited for the disk (a topic, a queued private message) was stored once it came back."""
+    d = Daemon(ctx, extra=COMMON + ["--data-dir", data_dir]).start()
+    cs = []
+    try:
+        aus = login_password(d, "Ausente", "ausente-1")
+        cs.append(aus)
+        aus.send_line("/entrar " + ROOMS[0])
+        got = [aus.read_line(timeout=3) for _ in range(2)]  # the PM, if any, comes first
+        lost = []
+        if "[PM de Dono] guardada durante a falha\n" not in got:
+            lost.append("the private message to Ausente ('📝 ... será entregue no próximo login')")
+        if PTP.topic(ROOMS[0], "mudado durante a falha") not in got:
+            lost.append("the topic of %r" % ROOMS[0])
+        close_all(cs)
+        d.stop()
+        if lost:
+            fail("lost, though the daemon accepted them while the disk was full and the disk came back: %s; "
+                 "after the restart Ausente got %r" % (" and ".join(lost), got))
+    finally:
+        close_all(cs)
+        d.kill()
+
+
+def mount_ext4(mounts, name, label):
+    """A 32 MiB ext4 image mounted with errors=remount-ro: (mount point, the
+    file that makes it fail), or None (logged) where that cannot be done."""
     for tool in ("mkfs.ext4", "findmnt"):
         if not shutil.which(tool):
-            log("SKIP (b): %s is not installed" % tool)
-            return False
-    img = os.path.join(mounts.base, "ext4.img")
+            log("SKIP %s: %s is not installed" % (label, tool))
+            return None
+    img = os.path.join(mounts.base, name + ".img")
     mounts.files.append(img)
     with open(img, "wb") as f:
         f.truncate(32 << 20)
     r = subprocess.run(["mkfs.ext4", "-q", "-F", img], capture_output=True, text=True, timeout=60)
     if r.returncode != 0:
-        log("SKIP (b): mkfs.ext4 failed: %s" % r.stderr.strip())
-        return False
-    mnt = mounts.point("ext4")
+        log("SKIP %s: mkfs.ext4 failed: %s" % (label, r.stderr.strip()))
+        return None
+    mnt = mounts.point(name)
     err = mounts.mount(["mount", "-o", "loop,errors=remount-ro", img, mnt], mnt)
     if err:
-        log("SKIP (b): cannot mount an ext4 image (loop devices?): %s" % err)
-        return False
+        log("SKIP %s: cannot mount an ext4 image (loop devices?): %s" % (label, err))
+        return None
+    dev = subprocess.run(["findmnt", "-n", "-o", "SOURCE", mnt], capture_output=True, text=True).stdout.strip()
+    trigger = "/sys/fs/ext4/%s/trigger_fs_error" % os.path.basename(dev)
+    if not os.path.exists(trigger):
+        log("SKIP %s: %s does not exist" % (label, trigger))
+        mounts.umount(mnt)
+        return None
+    return mnt, trigger
+
+
+def make_read_only(mnt, trigger):
+    """ext4 reports an error and, errors=remount-ro, turns read-only under the open files."""
+    with open(trigger, "w") as f:
+        f.write("chatd persistence test\n")
+    opts = [l.split()[3] for l in open("/proc/mounts") if l.split()[1] == mnt]
+    log("file system error triggered; mount options now %r" % opts)
+    if not opts or not (opts[0].startswith("ro") or "emergency_ro" in opts[0].split(",")):
+        fail("the file system did not turn read-only: %r" % opts)
+
+
+def copy_db(data_dir, to):
+    for name in ("chatd.db", "chatd.db-wal", "chatd.db-shm"):
+        src = os.path.join(data_dir, name)
+        if os.path.exists(src):
+            shutil.copy2(src, os.path.join(to, name))
+
+
+def part_b(ctx, mounts, checks):
     label = "(b) read-only"
+    m = mount_ext4(mounts, "ext4-b", label)
+    if m is None:
+        return False
+    mnt, trigger = m
     try:
-        dev = subprocess.run(["findmnt", "-n", "-o", "SOURCE", mnt], capture_output=True, text=True).stdout.strip()
-        trigger = "/sys/fs/ext4/%s/trigger_fs_error" % os.path.basename(dev)
-        if not os.path.exists(trigger):
-            log("SKIP (b): %s does not exist" % trigger)
-            return False
         data_dir = os.path.join(mnt, "data")
         d = Daemon(ctx, log_level="debug", extra=COMMON + ["--data-dir", data_dir]).start()
         scene = Scene(d)
         try:
-            def make_read_only():
-                with open(trigger, "w") as f:
-                    f.write("chatd persistence test\n")
-                opts = [l.split()[3] for l in open("/proc/mounts") if l.split()[1] == mnt]
-                log("file system error triggered; mount options now %r" % opts)
-                if not opts or not (opts[0].startswith("ro") or "emergency_ro" in opts[0].split(",")):
-                    fail("the file system did not turn read-only: %r" % opts)
-            before = trouble(d, scene, checks, label, make_read_only,
+            before = trouble(d, scene, checks, label, lambda: make_read_only(mnt, trigger),
                              r"read-?only|readonly|I/O error|disk I/O")
             if before is None:
                 return True
@@ -409,10 +490,7 @@ def part_b(ctx, mounts, checks):
             scene.close()
             d.kill()
         good = temp_dir("good-disk-")
-        for name in ("chatd.db", "chatd.db-wal", "chatd.db-shm"):
-            src = os.path.join(data_dir, name)
-            if os.path.exists(src):
-                shutil.copy2(src, os.path.join(good, name))
+        copy_db(data_dir, good)
     finally:
         mounts.umount(mnt)
     stored = None
@@ -425,6 +503,111 @@ def part_b(ctx, mounts, checks):
     return True
 
 
+def part_c(ctx, mounts, checks):
+    """The backlog bound: the file system turns read-only, then one room
+    floods (--rate 0) past the store's bound of 200,000 pending writes."""
+    label = "(c) backlog bound"
+    m = mount_ext4(mounts, "ext4-c", label)
+    if m is None:
+        return False
+    mnt, trigger = m
+    data_dir = os.path.join(mnt, "data")
+    good = temp_dir("good-disk-")
+    state = {}
+    pump = Pump()
+    cs = []
+    try:
+        d = Daemon(ctx, log_level="debug",
+                   extra=COMMON + ["--data-dir", data_dir, "--max-outbuf", "512M", "--flood-disconnect", "0"])
+        d.start()
+        try:
+            with checks.check("%s: a room floods while the store fails: its history is given up (one log "
+                              "line), chat goes on" % label):
+                s, r = in_room(d, "enchente", "jorra", "bebe")
+                cs += [s, r]
+                for i in range(50):
+                    s.send_line("antes.%03d" % i)
+                r.expect("".join(PT.msg("jorra", "antes.%03d" % i) for i in range(50)))
+                time.sleep(0.6)  # committed
+                make_read_only(mnt, trigger)
+                pump.add_sender(s, "enchente")
+                pump.add_listener(r)
+                deadline = time.monotonic() + 15  # ~1-2 s here; the backlog costs memory while it grows
+                gave_up = []
+                while not gave_up and time.monotonic() < deadline:
+                    pump.run_for(0.5)
+                    d.assert_alive("while flooding a failing store")
+                    gave_up = [l for l in d.log_text().splitlines() if "record no history until a restart" in l]
+                if not gave_up:
+                    fail("no 'record no history until a restart' line after 15 s of flooding; %d lines sent; "
+                         "%d writes refused; log tail:\n%s"
+                         % (pump.senders[0].next - 1, d.log_text().count("write refused"), d.log_tail(10)))
+                log("after %d lines: %s" % (pump.senders[0].next - 1, gave_up[0]))
+                state["gave_up"] = gave_up[0]
+                pump.stop_sending()
+                sent = pump.senders[0].sent
+                last = PT.msg("jorra", "enchente.%06d" % sent).encode()
+                pump.run_for(20.0, until=lambda: pump.listeners[0].chunks[-1][1].endswith(last))
+                got = [t for _, _, t in messages_of(Pump.lines(pump.listeners[0]))]
+                want = ["enchente.%06d" % i for i in range(1, sent + 1)]
+                if got[:len(want)] != want:
+                    fail("the listener did not get the flood whole and in order: %d of %d" % (len(got), len(want)))
+            pump.close()
+            if "gave_up" in state:
+                with checks.check("%s: the log line counts the one room given up" % label):
+                    m = re.search(r"dropped (\d+) messages; (\d+) rooms record no history", state["gave_up"])
+                    if not m or m.group(2) != "1":
+                        fail("one room (enchente) was flooding, but the log says: %r" % state["gave_up"])
+            with checks.check("%s: right after the flood, /registrar is answered within 5 s" % label):
+                n = d.client("Novo").login("Novo")
+                cs.append(n)
+                t0 = time.monotonic()
+                n.send_line("/registrar outra-senha")
+                n.expect(PTP.storage_unavailable, timeout=5,
+                         what="/registrar after the flood (the store has the flood's backlog to get through)")
+                log("/registrar answered in %.2f s" % (time.monotonic() - t0))
+            with checks.check("%s: SIGTERM: exit 0" % label):
+                close_all(cs)
+                d.stop(timeout=20)
+        finally:
+            pump.close()
+            close_all(cs)
+            d.kill()
+        copy_db(data_dir, good)
+    finally:
+        mounts.umount(mnt)
+    with checks.check("%s: the database (copied to a good disk): the room is the 50 messages before the trouble"
+                      % label):
+        with Db(good) as db:
+            msgs = db.messages("enchente")
+            n = check_no_holes("enchente", msgs)
+            stored = [m[3] for m in msgs]
+            if stored != ["antes.%03d" % i for i in range(50)]:
+                fail("enchente stored %d messages: %r ... %r" % (n, stored[:3], stored[-3:]))
+            state["n"] = n
+    if "n" in state:
+        with checks.check("%s: after a restart (on the good disk) the room records again, from seq 51" % label):
+            d2 = Daemon(ctx, extra=COMMON + ["--data-dir", good]).start()
+            try:
+                c = d2.client("Volta").login("Volta")
+                c.send_line("/entrar enchente")
+                c.expect(PT.joined("enchente"))
+                read_history(c, 10)
+                c.send_line("gravada-de-novo")
+                c.send_line("/historico 1")
+                read_history(c, 1)
+                c.close()
+                d2.stop()
+            finally:
+                d2.kill()
+            with Db(good) as db:
+                msgs = db.messages("enchente")
+                check_no_holes("enchente", msgs)
+                if msgs[-1][3] != "gravada-de-novo" or msgs[-1][0] != state["n"] + 1:
+                    fail("after the restart the room stored %r last (want seq %d)" % (msgs[-1], state["n"] + 1))
+    return True
+
+
 def main(ctx):
     if os.geteuid() != 0:
         raise TestSkip("needs root to mount file systems")
@@ -433,7 +616,9 @@ def main(ctx):
     try:
         part_a(ctx, mounts, checks)
         if not part_b(ctx, mounts, checks):
-            log("(b) skipped: only (a) ran")
+            log("(b) skipped: ext4 on a loop device is not available here")
+        if not part_c(ctx, mounts, checks):
+            log("(c) skipped: ext4 on a loop device is not available here")
     finally:
         mounts.undo_all()
         if mounts.mounted:

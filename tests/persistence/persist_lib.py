@@ -19,7 +19,6 @@ import datetime  # noqa: E402
 import errno  # noqa: E402
 import re  # noqa: E402
 import selectors  # noqa: E402
-import socket  # noqa: E402
 import sqlite3  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
