@@ -128,8 +128,8 @@ void Shard::record(RoomRegistry::Room& room, const EventRef& event) {
     // restart, so that what is stored stays a prefix of its order.
     room.recording = false;
     stats_.history_dropped.fetch_add(1, std::memory_order_relaxed);
-    spdlog::error("room '{}': the store is {} writes behind; its history is no longer recorded until a restart",
-                  room.name, mailbox_.overflow_size(ctx_.store_index));
+    spdlog::error("store: room '{}': {} writes behind; the room records no history until a restart", room.name,
+                  mailbox_.overflow_size(ctx_.store_index));
     return;
   }
   Envelope w;
