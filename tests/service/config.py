@@ -4,6 +4,7 @@ exit status 2; a missing --config file is an error; the command line wins
 over the file; and the installed example names every option and, with every
 default uncommented, is accepted as is."""
 from svc_common import Client, Daemon, check, run, PROMPT_EN
+import os
 import re
 import subprocess
 
@@ -65,9 +66,13 @@ def main(ctx):
     check(keys <= options, "example keys chatd does not know: %s" % sorted(keys - options))
     uncommented = re.sub(r"^# ([a-z][a-z0-9-]+ = )", r"\1", example, flags=re.M)
     conf = ctx.write("example.conf", uncommented)
+    # The command line beats the file: the example's data-dir is the
+    # system's state directory, which a test must not touch.
+    data_dir = ctx.path("data")
+    os.makedirs(data_dir, exist_ok=True)
     d = Daemon(ctx, ["--config", conf, "--listen", "127.0.0.1:0", "--metrics", "127.0.0.1:0",
-                     "--threads", "1", "--backend",
-                     ctx.args.backend], name="chatd-example")
+                     "--threads", "1", "--backend", ctx.args.backend, "--data-dir", data_dir],
+               name="chatd-example")
     Client(d.port()).read_until(PROMPT_EN)
     d.signal(15)
     check(d.wait(15) == 0, "chatd with the example config did not exit 0")
