@@ -34,9 +34,13 @@ void Shard::Host::request_history(std::uint32_t room_id, std::string_view room, 
 // for its own (a rare command; the owner keeps no member list, so joins and
 // leaves cost nothing extra), and the answers are put together here.
 void Shard::Host::list_members(std::uint32_t room_id, std::string_view room) {
-  auto& g = s_.who_[c_.token];
+  // One /who at a time per connection: a repeat while the answer is being
+  // put together is answered by that answer.
+  auto [it, fresh] = s_.who_.try_emplace(c_.token);
+  if (!fresh) return;
+  auto& g = it->second;
   g.room = std::string(room);
-  g.waiting += s_.ctx_.mesh.count;
+  g.waiting = s_.ctx_.mesh.count;
   for (unsigned s = 0; s < s_.ctx_.mesh.count; ++s)
     s_.mailbox_.post(s, ask(Envelope::Kind::MembersAsk, c_.token, room_id));
 }
