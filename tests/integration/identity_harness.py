@@ -343,8 +343,18 @@ class ShardProbe:
 
     def read(self):
         url = "http://%s:%d/metrics" % (HOST, self.port)
-        with urllib.request.urlopen(url, timeout=5) as r:
-            text = r.read().decode()
+        # The metrics endpoint starts beside the shards; on a slow build
+        # (sanitizers) it may not listen yet when the first client is in.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    text = r.read().decode()
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
         out = {}
         for m in re.finditer(r'^chatd_shard_connections_accepted_total\{shard="(\d+)"\} (\d+)$', text, re.M):
             out[int(m.group(1))] = int(m.group(2))
