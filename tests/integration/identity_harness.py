@@ -339,7 +339,16 @@ class ShardProbe:
 
     def __init__(self, port):
         self.port = port
+        # Settle first: the harness's own readiness connection may be
+        # counted a moment after the daemon answered it.
         self.last = self.read()
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now = self.read()
+            if now == self.last:
+                break
+            self.last = now
 
     def read(self):
         url = "http://%s:%d/metrics" % (HOST, self.port)
