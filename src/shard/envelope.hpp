@@ -49,7 +49,6 @@ struct Payload {
   store::Account account;                     // lookups, registration, whois
   std::string hash;                           // a password hash
   Secret password, new_password;
-  std::uint64_t ack_id = 0;
 };
 
 // Moved through one SpscQueue from one thread to another. A plain value:
