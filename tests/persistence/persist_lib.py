@@ -132,8 +132,8 @@ class Db:
         self.close()
 
     def rooms(self):
-        """[(name, topic, last_seq)] in creation order."""
-        return self.conn.execute("SELECT name, topic, last_seq FROM rooms ORDER BY id").fetchall()
+        """[(name, topic, last_seq)] in creation order (position: shards announce rooms to the store in any order)."""
+        return self.conn.execute("SELECT name, topic, last_seq FROM rooms ORDER BY position, id").fetchall()
 
     def room(self, name):
         r = self.conn.execute("SELECT id, topic, last_seq FROM rooms WHERE name = ?", (name,)).fetchone()
