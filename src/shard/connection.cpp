@@ -52,8 +52,9 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
   stats_.accepted.fetch_add(1, std::memory_order_relaxed);
   stats_.connections.fetch_add(1, std::memory_order_relaxed);
   reactor_->add_connection(fd, c.token);
+  // A web connection is logged as a chat client at its upgrade (most only fetch the page).
+  if (web) return start_web(c);
   spdlog::info("{}", ctx_.log.new_connection(c.ip, c.port));
-  if (web) return start_web(c);  // the session starts at the WebSocket upgrade
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
   Host h(*this, c);
   c.session.start(h);
