@@ -1,6 +1,7 @@
 # Two verbs for people: `make run` and `make test`. Everything else is meson.
 BUILD   ?= build
 PORT    ?= 6789
+WEB_PORT ?= 8080
 ARGS    ?=
 MESON_OPTS ?= --wrap-mode=nodownload -Dwerror=true
 
@@ -34,7 +35,7 @@ build: configure
 	@ninja -C $(BUILD)
 
 run: build
-	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --data-dir $(BUILD)/data $(ARGS)
+	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --web 127.0.0.1:$(WEB_PORT) --data-dir $(BUILD)/data $(ARGS)
 
 test: build
 	@tests/run-all $(BUILD)
