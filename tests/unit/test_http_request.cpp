@@ -37,6 +37,9 @@ constexpr std::string_view kUpgrade =
     "Sec-WebSocket-Version: 13\r\n"
     "X-Multi: a\r\n"
     "x-multi:   b  \r\n"
+    "X-Empty: \r\n"
+    "X-Multi:\r\n"
+    "X-Empty:\r\n"
     "\r\n";
 
 }  // namespace
@@ -55,6 +58,7 @@ TEST_CASE("http: a complete head, its parts and its fields") {
   CHECK(p.header("HOST") == "chat.example");
   CHECK(p.header("sec-websocket-key") == "dGhlIHNhbXBsZSBub25jZQ==");
   CHECK(p.header("X-MULTI") == "a, b");
+  CHECK(p.header("x-empty") == "");
   CHECK_FALSE(p.header("Cookie").has_value());
   CHECK(p.has_token("connection", "upgrade"));
   CHECK(p.has_token("Connection", "KEEP-ALIVE"));
