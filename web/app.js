@@ -579,7 +579,13 @@ function closePanels() {
     panel.classList.remove("open");
     toggle.setAttribute("aria-expanded", "false");
   }
+  $("chat-screen").classList.remove("panel-open");
 }
+
+// A tap on the dimmed page around an open drawer closes it.
+$("chat-screen").addEventListener("click", (e) => {
+  if (e.target === $("chat-screen")) closePanels();
+});
 
 for (const [panel, toggle] of panels) {
   panel.querySelector("[data-close]").addEventListener("click", () => {
@@ -592,6 +598,7 @@ for (const [panel, toggle] of panels) {
     if (!open) return;
     panel.classList.add("open");
     toggle.setAttribute("aria-expanded", "true");
+    $("chat-screen").classList.add("panel-open");
     const first = panel.querySelector("button:not([data-close]), input");
     if (first) first.focus();
   });

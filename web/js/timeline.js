@@ -4,7 +4,7 @@
 // Room events carry `seq`, the room's order (the same on every connection):
 // lines are sorted by it and a message already shown (live, from the join
 // history or from a /history) is shown once. Lines without seq (notices,
-// private messages) go after everything seen so far. If the server comes
+// private messages, events without a seq) go after everything seen so far. If the server comes
 // back with other messages under seqs already shown (it lost its state), a
 // new "epoch" starts below the old lines instead of mixing the two.
 import { el, timeElement } from "./dom.js";
@@ -40,7 +40,7 @@ export class Timeline {
 
   // A message or history line. Returns the new <li>, or null if shown already.
   addMessage(ev, mine) {
-    const seq = Number.isInteger(ev.seq) ? ev.seq : null;
+    const seq = Number.isInteger(ev.seq) && ev.seq > 0 ? ev.seq : null;
     if (seq !== null) {
       const known = this.messages.get(seq);
       const content = `${ev.nick}\n${ev.text}`;
@@ -60,8 +60,9 @@ export class Timeline {
   // A join, leave, topic change...: ordered by its seq, never de-duplicated
   // (these are only ever sent live, once).
   addEvent(ev, text) {
-    const seq = Number.isInteger(ev.seq) ? ev.seq : this.maxSeq;
-    if (Number.isInteger(ev.seq)) this.maxSeq = Math.max(this.maxSeq, seq);
+    const has = Number.isInteger(ev.seq) && ev.seq > 0;
+    const seq = has ? ev.seq : this.maxSeq;
+    if (has) this.maxSeq = Math.max(this.maxSeq, seq);
     const node = el("li", { class: "event", "data-event-seq": ev.seq }, el("span", {}, text), " ",
       timeElement(ev.time));
     this.insert([this.epoch, seq, EVENT, this.counter++], node);

@@ -12,7 +12,8 @@ export class View {
     this.unread = 0;
     this.topic = "";
     this.timeline = new Timeline(kind === "room" ? `Messages in ${name}` : `Conversation with ${name}`);
-    this.node = el("div", { class: "view", hidden: true }, this.timeline.list, this.timeline.pending);
+    this.node = el("div", { class: "view", "data-view": this.key, hidden: true }, this.timeline.list,
+      this.timeline.pending);
     // Scrolling back: how many messages the last /history asked for.
     this.historyAsked = 0;
     this.historyDone = false;
@@ -65,19 +66,19 @@ export class Views {
   }
 }
 
-// A list of buttons, one per name: the current one has aria-current, each
+// A list of buttons, one per name: the one shown has aria-current, each
 // says its unread count (visibly and to screen readers).
 export function renderNavList(ul, entries, onPick) {
   const focused = document.activeElement && ul.contains(document.activeElement)
     ? document.activeElement.dataset.name : null;
   ul.replaceChildren(...entries.map(({ name, current, unread, note }) => {
-    const label = [name, note, unread ? `${unread} unread` : ""].filter(Boolean).join(", ");
+    // The accessible name is the visible text: "REDES joined 3 unread".
     const button = el("button", {
-      type: "button", class: "nav-item", "data-name": name, "aria-label": label,
-      "aria-current": current ? "true" : null,
+      type: "button", class: "nav-item", "data-name": name, "aria-current": current ? "true" : null,
     }, el("span", { class: "nav-name" }, name),
-    note ? el("span", { class: "nav-note", "aria-hidden": "true" }, note) : null,
-    unread ? el("span", { class: "badge", "aria-hidden": "true" }, String(unread)) : null);
+    note ? " " : null, note ? el("span", { class: "nav-note" }, note) : null,
+    unread ? " " : null,
+    unread ? el("span", { class: "badge" }, String(unread), el("span", { class: "sr-only" }, " unread")) : null);
     button.addEventListener("click", () => onPick(name));
     return el("li", {}, button);
   }));
