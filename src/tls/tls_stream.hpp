@@ -70,7 +70,9 @@ class TlsStream {
   std::string_view alpn() const;                       // negotiated protocol, "" if none
 
   // Heap held outside OpenSSL (ciphertext and early plaintext), for metrics.
-  std::size_t buffered_bytes() const { return out_.heap_bytes() + early_.capacity(); }
+  std::size_t buffered_bytes() const {
+    return out_.heap_bytes() + (early_.capacity() > std::string().capacity() ? early_.capacity() : 0);
+  }
 
  private:
   friend struct StreamBio;
