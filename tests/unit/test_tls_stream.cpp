@@ -378,6 +378,8 @@ TEST_CASE("tls stream: the heap one idle session holds after its handshake") {
     const std::string line = std::string(tls12 ? "TLS 1.2" : "TLS 1.3") + ": an idle TlsStream holds " +
                              std::to_string(idle) + " bytes of heap";
     MESSAGE(line);
-    CHECK(idle < 12 * 1024);  // no 16 KiB record buffers kept (SSL_MODE_RELEASE_BUFFERS), no ciphertext
+#if !defined(__SANITIZE_ADDRESS__)  // ASan's allocator does not report through mallinfo2
+    CHECK(idle < 12 * 1024);
+#endif  // no 16 KiB record buffers kept (SSL_MODE_RELEASE_BUFFERS), no ciphertext
   }
 }
