@@ -67,7 +67,7 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
 // Contract: a line client is ready for the chat (accepted, or its TLS
 // handshake done): logged, given its login deadline, prompted.
 void Shard::start_line_session(Connection& c) {
-  spdlog::info("{}{}", ctx_.log.new_connection(c.ip, c.port), c.tls ? " (TLS)" : "");
+  if (conn_log_.admit(now_ms_)) spdlog::info("{}{}", ctx_.log.new_connection(c.ip, c.port), c.tls ? " (TLS)" : "");
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
   c.session.set_secure(c.tls != nullptr || !ctx_.config.require_tls_for_login);
   Host h(*this, c);
