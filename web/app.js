@@ -177,12 +177,13 @@ function finishOlder() {
 
 // --- the login screen -----------------------------------------------------
 
+// `error` null keeps the message shown (a prompt follows each refusal).
 function showLogin(error, { password = false } = {}) {
   $("chat-screen").hidden = true;
   $("login-screen").hidden = false;
   $("password-row").hidden = !password;
   $("password-nick").textContent = state.nick;
-  $("login-error").textContent = error || "";
+  if (error !== null) $("login-error").textContent = error;
   $("login-button").disabled = false;
   $("login-button").textContent = password ? "Log in" : "Enter the chat";
   const field = password ? $("password") : $("nick");
@@ -250,7 +251,10 @@ function onDown(e, retryMs) {
   }
   if (retryMs === null) return setStatus("Disconnected.");
   setStatus(`Connection lost. Reconnecting in ${Math.max(1, Math.round(retryMs / 1000))} s…`, { retry: true });
-  if (wasLoggedIn) announce("Connection lost. Reconnecting.");
+  if (wasLoggedIn) {
+    if (state.room) notice("Connection lost: reconnecting…", { view: roomView(state.room) });
+    announce("Connection lost. Reconnecting.");
+  }
 }
 
 function onLoggedIn(nick) {
@@ -281,7 +285,7 @@ const handlers = {
         state.passwordSent = true;
         send(state.password);
       } else {
-        showLogin("", { password: true });
+        showLogin(null, { password: true });
       }
       return;
     }
@@ -325,10 +329,14 @@ const handlers = {
     state.members = [];
     v.historyDone = false;
     v.historyAsked = 0;
+    v.topic = "";  // a topic event follows when there is one
     if (steal) show(v);
     if (state.rejoining) {
       state.rejoining = false;
+      notice(`Back in ${ev.room}.`, { view: v });
       send("/history 200");  // whatever was said while we were away
+    } else {
+      notice(`You joined ${ev.room}.`, { view: v });
     }
     refreshMembersSoon();
     renderMembers();
@@ -369,8 +377,9 @@ const handlers = {
     }
   },
   join(ev) {
-    roomEvent(ev, ev.nick === state.me ? `You joined ${ev.room}` : `${ev.nick} joined`);
-    if (ev.nick !== state.me && !state.members.some((m) => m.nick === ev.nick)) {
+    if (ev.nick === state.me) return;  // "joined" said it already
+    roomEvent(ev, `${ev.nick} joined`);
+    if (!state.members.some((m) => m.nick === ev.nick)) {
       state.members.push({ nick: ev.nick, status: "" });
       renderMembers();
     }
@@ -499,6 +508,8 @@ function onError(ev) {
     case "not_in_room":
       views.active.timeline.failPending();
       break;
+    case "shutting_down":  // not the user's mistake: the page comes back by itself
+      return notice(text);
     default:
   }
   notice(text, { error: true });
