@@ -84,6 +84,8 @@ function renderHeader() {
   else topic = state.room ? "" : "Not in a room";
   $("view-topic").textContent = topic;
   const unread = views.totalUnread();
+  $("drawer-toggle").replaceChildren("Rooms", ...(unread ? [" ", el("span", { class: "badge" }, String(unread),
+    el("span", { class: "sr-only" }, " unread"))] : []));
   document.title = `${unread ? `(${unread}) ` : ""}${v.kind === "home" ? "" : `${v.title} · `}chatd`;
   const canScrollBack = v.kind === "room" && v.name === state.room;
   $("older-row").hidden = !canScrollBack;
@@ -182,6 +184,7 @@ function showLogin(error, { password = false } = {}) {
   $("chat-screen").hidden = true;
   $("login-screen").hidden = false;
   $("password-row").hidden = !password;
+  $("nick").readOnly = password;  // the server waits for this nickname's password
   $("password-nick").textContent = state.nick;
   if (error !== null) $("login-error").textContent = error;
   $("login-button").disabled = false;
@@ -196,6 +199,14 @@ function showChat() {
   $("chat-screen").hidden = false;
   $("composer-input").focus();
 }
+
+// Another nickname needs a new connection: this one waits for a password.
+$("other-nick").addEventListener("click", () => {
+  conn.drop(false);
+  state.password = null;
+  showLogin("");
+  $("nick").select();
+});
 
 $("login-form").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -243,10 +254,10 @@ function onDown(e, retryMs) {
   clearTimeout(whoTimer);
   older = null;
   for (const v of views.map.values()) v.timeline.failPending();
-  if (!state.everLoggedIn) {
+  if (!state.everLoggedIn) {  // still on the login screen: no retrying behind the user's back
+    if (retryMs === null) return;  // ended on purpose (ours, or after a refusal already shown)
     conn.drop(false);
-    if (!$("login-screen").hidden) showLogin($("login-error").textContent || "Cannot reach the chat server. Try again.",
-      { password: !$("password-row").hidden && state.password === null });
+    showLogin($("login-error").textContent || "Cannot reach the chat server. Try again.");
     return;
   }
   if (retryMs === null) return setStatus("Disconnected.");
