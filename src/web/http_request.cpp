@@ -140,17 +140,23 @@ void HttpRequestParser::join_repeated_fields() {
     if (first.duplicate) continue;
     const std::string_view name = slice(first.name_off, first.name_len, false);
     bool repeated = false;
-    std::size_t off = 0;
+    const std::size_t off = joined_.size();
+    // Empty copies add nothing to a list (RFC 9110 §5.6.1), and keep the
+    // joined value free of blanks at its ends.
+    const auto add = [&](const Field& f) {
+      const std::string_view v = slice(f.value_off, f.value_len, false);
+      if (v.empty()) return;
+      if (joined_.size() != off) joined_.append(", ");
+      joined_.append(v);
+    };
     for (std::size_t j = i + 1; j < fields_.size(); ++j) {
       Field& later = fields_[j];
       if (later.duplicate || !iequals(name, slice(later.name_off, later.name_len, false))) continue;
       if (!repeated) {
         repeated = true;
-        off = joined_.size();
-        joined_.append(slice(first.value_off, first.value_len, false));
+        add(first);
       }
-      joined_.append(", ");
-      joined_.append(slice(later.value_off, later.value_len, false));
+      add(later);
       later.duplicate = true;
     }
     if (repeated) {

@@ -44,8 +44,8 @@ class HttpRequestParser {
   std::string_view target() const;  // as sent, e.g. "/ws?x=1"
   std::string_view path() const;    // target without its query
   int minor_version() const { return minor_; }
-  // Case-insensitive; repeated fields are joined with ", " in arrival order;
-  // the value has no leading or trailing blanks.
+  // Case-insensitive; repeated fields are joined with ", " in arrival order
+  // (empty copies skipped); the value has no leading or trailing blanks.
   std::optional<std::string_view> header(std::string_view name) const;
   // Whether the comma-separated list in the named field holds `token`
   // (case-insensitive), e.g. has_token("Connection", "upgrade").
