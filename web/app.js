@@ -342,12 +342,11 @@ const handlers = {
     v.historyAsked = 0;
     v.topic = "";  // a topic event follows when there is one
     if (steal) show(v);
+    // No "you joined" line: it would have no seq to sort by, and the join
+    // history (older lines) is still on its way.
     if (state.rejoining) {
       state.rejoining = false;
-      notice(`Back in ${ev.room}.`, { view: v });
       send("/history 200");  // whatever was said while we were away
-    } else {
-      notice(`You joined ${ev.room}.`, { view: v });
     }
     refreshMembersSoon();
     renderMembers();
@@ -388,7 +387,7 @@ const handlers = {
     }
   },
   join(ev) {
-    if (ev.nick === state.me) return;  // "joined" said it already
+    if (ev.nick === state.me) return;  // the title says it
     roomEvent(ev, `${ev.nick} joined`);
     if (!state.members.some((m) => m.nick === ev.nick)) {
       state.members.push({ nick: ev.nick, status: "" });

@@ -379,6 +379,10 @@ async function scenarios(browser) {
   await axe(cara, "room, phone");
   await openDrawer(cara);
   await axe(cara, "drawer, phone");
+  await cara.page.setViewportSize(desktop);
+  await cara.page.emulateMedia({ colorScheme: "dark" });
+  await axe(cara, "room, desktop, dark");
+  await shot(cara, "desktop-dark");
 
   log("Ana reserves her nickname, signs out and back in: the page asks for the password");
   await say(ana, "/register senha-da-ana");
