@@ -15,6 +15,8 @@
 #include "sys/service.hpp"
 #include "sys/signals.hpp"
 #include "sys/systemd.hpp"
+#include "tls/ktls_probe.hpp"
+#include "tls/tls_error.hpp"
 
 using namespace chatd;
 
@@ -46,6 +48,11 @@ int main(int argc, char** argv) {
   try {
     server = std::make_unique<shard::Server>(opt.server);
     if (opt.metrics) metrics = std::make_unique<sys::MetricsServer>(*opt.metrics, *server);
+  } catch (const tls::TlsError& e) {
+    // A configuration mistake, like a bad option: the operator's to fix.
+    std::fprintf(stderr, "chatd: %s\n", e.what());
+    spdlog::shutdown();
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "chatd: %s\n", e.what());
     spdlog::shutdown();
@@ -53,6 +60,12 @@ int main(int argc, char** argv) {
   }
   const chat::ServerLog server_log(opt.server.lang);
   for (const auto& addr : server->listening()) spdlog::info("{}", server_log.listening(addr));
+  if (opt.server.uses_tls()) {
+    const tls::KtlsProbe& ktls = server->ktls();
+    spdlog::info("tls: {}; {}", server->tls_description(),
+                 ktls.ok ? "kernel TLS available, but records are made in user space (memory BIOs on the shard reactors)"
+                         : fmt::format("user-space TLS (kernel TLS unavailable: {})", ktls.why));
+  }
   spdlog::info("chatd {}: {} shard(s), backend {} ({})", CHATD_VERSION, server->shards(),
                server->backend(), server->backend_reason());
   server->start();

@@ -97,6 +97,7 @@ enum class ErrorCode : std::uint8_t {
   UsageWhois,
   TopicTooLong,        // number = the limit in characters
   StatusTooLong,       // number = the limit in characters
+  TlsRequired,         // passwords travel only over TLS here (--require-tls-for-login); nick when at login
 };
 
 struct Event {

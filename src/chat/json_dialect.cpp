@@ -61,6 +61,7 @@ constexpr ErrorInfo error_info(ErrorCode c) {
     case ErrorCode::UsageWhois: return {"usage_whois", F::None};
     case ErrorCode::TopicTooLong: return {"topic_too_long", F::Limit};
     case ErrorCode::StatusTooLong: return {"status_too_long", F::Limit};
+    case ErrorCode::TlsRequired: return {"tls_required", F::Nick};
   }
   return {"unknown", F::None};  // an out-of-range value; every code returns above
 }

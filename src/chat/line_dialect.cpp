@@ -144,6 +144,9 @@ void render_account_error(const LineTexts& t, const Event& e, std::string& out) 
     case ErrorCode::StatusTooLong:
       append(out, t.status_too_long, e.number);
       return;
+    case ErrorCode::TlsRequired:
+      out += t.tls_required;
+      return;
     case ErrorCode::WrongPassword:
       out += t.wrong_password;
       return;
@@ -218,6 +221,7 @@ void render_error(const LineTexts& t, const Event& e, std::string& out) {
     case ErrorCode::NickRegistered:
     case ErrorCode::NoSuchNick:
     case ErrorCode::StatusTooLong:
+    case ErrorCode::TlsRequired:
     case ErrorCode::WrongPassword:
     case ErrorCode::TooManyAttempts:
     case ErrorCode::LoginThrottled:

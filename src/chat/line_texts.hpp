@@ -67,6 +67,7 @@ struct LineTexts {
   std::string_view usage_whois;
   std::string_view topic_too_long;   // number (the limit)
   std::string_view status_too_long;  // number (the limit)
+  std::string_view tls_required;
 
   // Accounts, history, private messages (issue 10).
   std::string_view password_prompt;     // nick; no newline

@@ -151,6 +151,9 @@ class Session {
            phase_ == Phase::CheckingPassword;
   }
   bool registered() const { return registered_; }
+  // Whether passwords may be typed on this connection (false: plaintext
+  // under --require-tls-for-login). Set before start().
+  void set_secure(bool secure) { secure_ = secure; }
   bool closed() const { return phase_ == Phase::Closed; }
   Phase phase() const { return phase_; }
   const std::string& nick() const { return nick_; }
@@ -203,6 +206,7 @@ class Session {
   bool in_room_ = false;
   bool registered_ = false;
   bool identified_ = false;
+  bool secure_ = true;
   AccountRequest account_request_ = AccountRequest::Register;  // meaningful in AwaitingAccount
   unsigned wrong_passwords_ = 0;  // at the login, in a row
 };

@@ -51,6 +51,7 @@ void Session::on_register(SessionHost& host, std::string_view raw) {
     host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyIdentified, .nick = nick_});
     return;
   }
+  if (!secure_) return host.send(Event::error_of(ErrorCode::TlsRequired));
   const std::optional<Command> typed = typed_command(raw, CommandKind::Register);
   if (typed && typed->arg.empty()) {
     host.send(Event::error_of(ErrorCode::UsageRegister));
@@ -70,6 +71,7 @@ void Session::on_identify(SessionHost& host, std::string_view raw) {
     host.send({.kind = EventKind::Error, .error = ErrorCode::AlreadyIdentified, .nick = nick_});
     return;
   }
+  if (!secure_) return host.send(Event::error_of(ErrorCode::TlsRequired));
   const std::optional<Command> typed = typed_command(raw, CommandKind::Identify);
   if (typed && typed->arg.empty()) {
     host.send(Event::error_of(ErrorCode::UsageIdentify));
@@ -91,6 +93,7 @@ void Session::on_change_password(SessionHost& host, std::string_view raw) {
   }
   // The old password is the first word, the new one the rest: an old
   // password with blanks in it cannot be given here.
+  if (!secure_) return host.send(Event::error_of(ErrorCode::TlsRequired));
   const std::optional<Command> typed = typed_command(raw, CommandKind::Password);
   if (typed && (typed->first.empty() || typed->rest.empty())) {
     host.send(Event::error_of(ErrorCode::UsagePassword));

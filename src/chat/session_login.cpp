@@ -30,6 +30,15 @@ void Session::nick_result(SessionHost& host, NickStatus status) {
       host.send({.kind = EventKind::Welcome, .nick = nick_});
       return;
     case NickStatus::NeedsPassword:
+      if (!secure_) {
+        // Not even asked for: a password typed here would cross the network in clear.
+        host.release_nick();
+        host.send({.kind = EventKind::Error, .error = ErrorCode::TlsRequired, .nick = nick_});
+        host.send(Event::of(EventKind::Prompt));
+        nick_.clear();
+        phase_ = Phase::Nickname;
+        return;
+      }
       wrong_passwords_ = 0;
       phase_ = Phase::Password;
       prompt_password(host);

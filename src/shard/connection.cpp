@@ -31,7 +31,9 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
     return;
   }
   auto [ip, port] = io::describe_peer(peer);
-  const bool web = tag == static_cast<std::uint32_t>(ListenerKind::Web);
+  const auto kind = static_cast<ListenerKind>(tag);
+  const bool web = kind == ListenerKind::Web || kind == ListenerKind::WebTls;
+  const bool tls = kind == ListenerKind::LineTls || kind == ListenerKind::WebTls;
   if (auto refusal = ctx_.admission.admit(ip, lim_.max_conns, lim_.max_conns_per_ip)) {
     stats_.refused.fetch_add(1, std::memory_order_relaxed);
     spdlog::debug("refused {} ({})", ip, *refusal == chat::ErrorCode::ServerFull ? "max-conns" : "max-conns-per-ip");
@@ -52,10 +54,22 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
   stats_.accepted.fetch_add(1, std::memory_order_relaxed);
   stats_.connections.fetch_add(1, std::memory_order_relaxed);
   reactor_->add_connection(fd, c.token);
+  if (tls && !start_tls(c, kind)) {
+    c.reason = "no TLS certificate loaded";
+    return doom(c);
+  }
   // A web connection is logged as a chat client at its upgrade (most only fetch the page).
   if (web) return start_web(c);
-  spdlog::info("{}", ctx_.log.new_connection(c.ip, c.port));
+  if (tls) return;  // the session starts once the handshake is done (tls_ready)
+  start_line_session(c);
+}
+
+// Contract: a line client is ready for the chat (accepted, or its TLS
+// handshake done): logged, given its login deadline, prompted.
+void Shard::start_line_session(Connection& c) {
+  spdlog::info("{}{}", ctx_.log.new_connection(c.ip, c.port), c.tls ? " (TLS)" : "");
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
+  c.session.set_secure(c.tls != nullptr || !ctx_.config.require_tls_for_login);
   Host h(*this, c);
   c.session.start(h);
 }
@@ -79,6 +93,7 @@ void Shard::on_data(io::Token t, std::span<const char> bytes) {
   if (!c) return;
   c->last_rx_ms = now_ms_;
   stats_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
+  if (c->tls) return tls_input(*c, bytes);
   if (c->web()) return web_input(*c, bytes);
   pump(*c, bytes);
 }

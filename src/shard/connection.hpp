@@ -12,6 +12,7 @@
 #include "io/reactor.hpp"
 #include "shard/envelope.hpp"
 #include "shard/output_queue.hpp"
+#include "shard/tls_state.hpp"
 #include "shard/web_state.hpp"
 
 namespace chatd::shard {
@@ -75,6 +76,7 @@ struct Connection {
   };
   std::unique_ptr<AccountScratch> account_request;
   std::unique_ptr<WebState> web_state;  // only for connections from a --web listener
+  std::unique_ptr<TlsState> tls;        // only for connections from a TLS listener
   AccountScratch& account_scratch() {
     if (!account_request) account_request = std::make_unique<AccountScratch>();
     return *account_request;

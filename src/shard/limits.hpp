@@ -85,6 +85,8 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
     "account registrations per client address per minute; 0 = no limit")                 \
   X(web_ping_interval_s, unsigned, "web-ping-interval", 30, Live, in_range(0, 86400),     \
     "seconds of silence before a WebSocket client is pinged; silent another interval: dropped; 0 = never") \
+  X(tls_handshake_timeout_s, unsigned, "tls-handshake-timeout", 10, Live, in_range(0, 3600), \
+    "seconds a TLS client has to finish its handshake; 0 = no limit")                    \
   /* new rows above this line */
 // clang-format on
 

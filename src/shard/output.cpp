@@ -14,22 +14,31 @@ constexpr std::uint64_t kLingerMs = 5000;  // a closing client gets this long to
 
 std::size_t Shard::gather(io::Token t, std::span<iovec> out) {
   Connection* c = find(t);
-  return c ? c->out.gather(out) : 0;
+  if (!c) return 0;
+  if (!c->tls) return c->out.gather(out);
+  // TLS: encrypted now, per connection, as late as possible (many texts, few records).
+  if (c->tls->ready && !c->tls->failed) encrypt_pending(*c);
+  return c->tls->out.gather(out);
+}
+
+bool Shard::output_idle(const Connection& c) const {
+  return c.out.empty() && (!c.tls || c.tls->out.empty());
 }
 
 void Shard::on_sent(io::Token t, std::size_t bytes) {
   Connection* c = find(t);
   if (!c) return;
   stats_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
-  c->out.consume(bytes, texts_);
-  if (c->closing() && c->out.empty()) doom(*c);
+  (c->tls ? c->tls->out : c->out).consume(bytes, texts_);
+  if (c->closing() && output_idle(*c)) doom(*c);
 }
 
 void Shard::queue_text(Connection& c, LocalText* l) {
   ++l->refs;
   c.out.push(l);
   reactor_->want_send(c.token);
-  if (c.out.bytes() > lim_.max_outbuf && !c.slow && !c.closing()) {
+  const std::size_t unsent = c.out.bytes() + (c.tls ? c.tls->out.bytes() : 0);
+  if (unsent > lim_.max_outbuf && !c.slow && !c.closing()) {
     // Dropped in reap(): we may be iterating over its room right now.
     c.slow = true;
     slow_.push_back(io::token_slot(c.token));
@@ -50,9 +59,10 @@ void Shard::emit(Connection& c, const chat::Event& e) {
 void Shard::finish(Connection& c) {
   if (c.closing()) return;
   if (c.websocket()) send_close_frame(c);
+  if (c.tls) close_tls(c);
   c.life = Connection::Life::Closing;
   if (!c.eof) reactor_->set_reading(c.token, false);
-  if (c.out.empty()) {
+  if (output_idle(c)) {
     doom(c);
   } else {
     timers_.add(now_ms_ + kLingerMs, c.token, TimerKind::Linger);
@@ -108,6 +118,10 @@ void Shard::destroy(Connection& c) {
   remove_member(c);
   reactor_->close(c.token);
   c.out.clear(texts_);
+  if (c.tls) {
+    c.tls->out.clear(texts_);
+    stats_.tls_connections.fetch_sub(1, std::memory_order_relaxed);
+  }
   const std::string& nick = c.session.nick();
   if (!nick.empty() && (c.session.registered() || c.session.closed()))
     spdlog::info("{}", ctx_.log.disconnected(nick, c.ip, c.port, c.reason));

@@ -37,6 +37,12 @@ Server::Server(const ServerConfig& cfg) {
   std::vector<std::pair<io::SocketAddress, ListenerKind>> addrs;
   for (const auto& a : cfg.listen) addrs.emplace_back(a, ListenerKind::Line);
   for (const auto& a : cfg.web) addrs.emplace_back(a, ListenerKind::Web);
+  for (const auto& a : cfg.tls_listen) addrs.emplace_back(a, ListenerKind::LineTls);
+  for (const auto& a : cfg.web_tls) addrs.emplace_back(a, ListenerKind::WebTls);
+  if (cfg.uses_tls()) {
+    load_tls(cfg);  // throws tls::TlsError before any port is opened
+    ktls_ = tls::ktls_available();
+  }
   std::vector<std::vector<ShardListener>> per_shard(n);
   for (int fd : cfg.inherited_fds) {
     listening_.push_back(io::local_address_text(fd));
@@ -61,7 +67,10 @@ Server::Server(const ServerConfig& cfg) {
         ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
         addr.storage = ss;
         const std::string where = io::local_address_text(fd.get());
-        listening_.push_back(kind == ListenerKind::Web ? fmt::format("http://{}/ (web)", where) : where);
+        listening_.push_back(kind == ListenerKind::Web      ? fmt::format("http://{}/ (web)", where)
+                             : kind == ListenerKind::WebTls ? fmt::format("https://{}/ (web, TLS)", where)
+                             : kind == ListenerKind::LineTls ? fmt::format("{} (TLS)", where)
+                                                             : where);
       }
       per_shard[s].push_back({fd.get(), kind});
       listen_fds_.push_back(std::move(fd));
@@ -157,6 +166,10 @@ ServerTotals Server::totals() const {
     t.websocket_upgrades += st.websocket_upgrades.load(std::memory_order_relaxed);
     t.websocket_refused += st.websocket_refused.load(std::memory_order_relaxed);
     t.websocket_errors += st.websocket_errors.load(std::memory_order_relaxed);
+    t.tls_connections += st.tls_connections.load(std::memory_order_relaxed);
+    t.tls_handshakes += st.tls_handshakes.load(std::memory_order_relaxed);
+    t.tls_failures += st.tls_failures.load(std::memory_order_relaxed);
+    t.tls_handshake_timeouts += st.tls_handshake_timeouts.load(std::memory_order_relaxed);
   }
   t.rooms = ctx_->rooms.load(std::memory_order_relaxed);
   const StoreStats& st = store_->stats();
@@ -179,8 +192,29 @@ std::vector<Server::ShardView> Server::shard_views() const {
   return v;
 }
 
+// Both contexts from the same pair of files; the web one offers ALPN.
+void Server::load_tls(const ServerConfig& cfg) {
+  auto line = tls::TlsContext::load({cfg.tls_cert, cfg.tls_key, {}});
+  auto web = tls::TlsContext::load({cfg.tls_cert, cfg.tls_key, {"http/1.1"}});
+  tls_description_ = line->describe();
+  ctx_->tls_line.store(std::move(line), std::memory_order_release);
+  ctx_->tls_web.store(std::move(web), std::memory_order_release);
+}
+
 std::vector<std::string> Server::reload(const ServerConfig& cfg) {
   std::vector<std::string> said = ctx_->live.update(cfg.limits);
+  if (ctx_->config.uses_tls()) {
+    // Certificate rotation: new handshakes get the new pair; a pair that
+    // does not load (missing, mismatched, expired) leaves the old one.
+    try {
+      const std::string before = tls_description_;
+      load_tls(cfg);
+      said.push_back(tls_description_ == before ? fmt::format("tls: certificate reloaded ({})", tls_description_)
+                                                : fmt::format("tls: now {} (was {})", tls_description_, before));
+    } catch (const tls::TlsError& e) {
+      said.push_back(fmt::format("tls: new certificate refused, keeping {}: {}", tls_description_, e.what()));
+    }
+  }
   // A napping shard takes its snapshot of the limits when it wakes, before
   // it looks at what woke it: wake them now, so that the next client to
   // speak meets the new values.

@@ -10,6 +10,8 @@
 #include "shard/auth_service.hpp"
 #include "shard/shard.hpp"
 #include "shard/store_service.hpp"
+#include "tls/ktls_probe.hpp"
+#include "tls/tls_error.hpp"
 
 namespace chatd::shard {
 
@@ -19,6 +21,7 @@ struct ServerTotals {
   std::uint64_t bytes_in = 0, bytes_out = 0, slow_disconnects = 0, loops = 0;
   std::uint64_t limit_disconnects = 0, refused = 0;
   std::uint64_t web_requests = 0, websocket_upgrades = 0, websocket_refused = 0, websocket_errors = 0;
+  std::uint64_t tls_connections = 0, tls_handshakes = 0, tls_failures = 0, tls_handshake_timeouts = 0;
   std::uint32_t rooms = 0;
   std::uint64_t store_committed = 0, store_failures = 0, store_dropped = 0, store_pending = 0;
   std::uint64_t rooms_not_recording = 0;
@@ -29,7 +32,8 @@ struct ServerTotals {
 class Server {
  public:
   // Chooses the backend and opens every listener; throws std::runtime_error
-  // with a one-line, operator-readable message when it cannot.
+  // with a one-line, operator-readable message when it cannot (tls::TlsError,
+  // naming the file, when the certificate or key does not load).
   explicit Server(const ServerConfig& cfg);
   ~Server();
 
@@ -41,6 +45,8 @@ class Server {
   const std::string& backend_reason() const { return backend_reason_; }
   unsigned shards() const { return ctx_->mesh.count; }
   const std::vector<std::string>& listening() const { return listening_; }
+  const std::string& tls_description() const { return tls_description_; }
+  const tls::KtlsProbe& ktls() const { return ktls_; }  // probed at start when TLS is on
   ServerTotals totals() const;
   // Per-shard figures for metrics.
   struct ShardView {
@@ -48,9 +54,10 @@ class Server {
     std::size_t inbox_depth;
   };
   std::vector<ShardView> shard_views() const;
-  // SIGHUP: applies the live limits of `cfg` (LiveLimits::update) and
-  // returns one line per changed limit; the other keys of `cfg` are not
-  // looked at (sys::reload reports those that changed as restart-only).
+  // SIGHUP: applies the live limits of `cfg` (LiveLimits::update), rereads
+  // the TLS certificate and key, and returns one line per change; the other
+  // keys of `cfg` are not looked at (sys::reload reports those that changed
+  // as restart-only).
   std::vector<std::string> reload(const ServerConfig& cfg);
   // The limits in effect now.
   Limits limits() const;
@@ -60,6 +67,7 @@ class Server {
 
  private:
   void open_store(const ServerConfig& cfg);
+  void load_tls(const ServerConfig& cfg);
 
   std::unique_ptr<ServerContext> ctx_;
   std::vector<io::UniqueFd> listen_fds_;
@@ -70,6 +78,8 @@ class Server {
   std::string backend_;
   std::string backend_reason_;
   std::vector<std::string> listening_;
+  std::string tls_description_;  // the certificate in use, for the log
+  tls::KtlsProbe ktls_;
 };
 
 }  // namespace chatd::shard

@@ -17,6 +17,11 @@ struct ServerConfig {
   std::vector<int> inherited_fds;  // socket activation: listeners already open
   std::vector<io::SocketAddress> web;       // --web: HTTP + WebSocket listeners
   std::vector<std::string> web_origins;     // --web-origin: allowed Origin values ("" = the page's own; "*" = any)
+  std::vector<io::SocketAddress> tls_listen;  // --tls-listen: chat lines over TLS
+  std::vector<io::SocketAddress> web_tls;     // --web-tls: HTTPS and WSS
+  std::string tls_cert, tls_key;             // PEM files (chain allowed); reread on SIGHUP
+  bool require_tls_for_login = false;        // passwords only over TLS (or WSS)
+  bool uses_tls() const { return !tls_listen.empty() || !web_tls.empty(); }
   unsigned threads = 0;            // 0 = one shard per CPU
   io::BackendKind backend = io::BackendKind::Auto;
   io::ReactorConfig reactor;

@@ -10,6 +10,8 @@
 #include "shard/login_throttle.hpp"
 #include "shard/mailbox.hpp"
 #include "shard/server_config.hpp"
+#include "shard/web_state.hpp"
+#include "tls/tls_context.hpp"
 
 namespace chatd::shard {
 
@@ -43,6 +45,14 @@ struct ServerContext {
   LoginThrottle login_throttle;
   std::atomic<std::uint32_t> rooms{0};  // next room id = rooms created so far
   std::atomic<bool> stopping{false};
+
+  // The certificate in use, per kind of TLS listener (the web one offers
+  // ALPN http/1.1). Replaced whole by a reload; a handshake under way keeps
+  // the context it started with. Read at accept only, never per message.
+  std::atomic<std::shared_ptr<const tls::TlsContext>> tls_line, tls_web;
+  std::shared_ptr<const tls::TlsContext> tls_context(ListenerKind kind) const {
+    return (kind == ListenerKind::WebTls ? tls_web : tls_line).load(std::memory_order_acquire);
+  }
 };
 
 // Counters a shard publishes for status and metrics. Written by its shard
@@ -62,6 +72,10 @@ struct ShardStats {
   std::atomic<std::uint64_t> websocket_upgrades{0};
   std::atomic<std::uint64_t> websocket_refused{0};   // upgrades refused (bad handshake, origin)
   std::atomic<std::uint64_t> websocket_errors{0};    // closed for a protocol error (1002, 1007, 1009, 1003)
+  std::atomic<std::uint64_t> tls_connections{0};     // open now
+  std::atomic<std::uint64_t> tls_handshakes{0};
+  std::atomic<std::uint64_t> tls_failures{0};        // handshakes failed, or fatal errors after
+  std::atomic<std::uint64_t> tls_handshake_timeouts{0};
   std::atomic<std::uint64_t> loops{0};
   std::atomic<std::uint64_t> heartbeat_ms{0};  // last loop pass (watchdog)
 };

@@ -152,6 +152,9 @@ void Shard::on_timer(io::Token t, TimerKind kind) {
     case TimerKind::WebIdle:
       web_idle(*c);
       return;
+    case TimerKind::TlsHandshake:
+      tls_handshake_timeout(*c);
+      return;
   }
 }
 

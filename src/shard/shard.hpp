@@ -17,6 +17,7 @@
 //   identity_owner.cpp  the nickname owner's side of the same
 //   mailbox.cpp      the queues between shards and the wake handshake
 //   web_connection.cpp  HTTP, the WebSocket upgrade, frames, pings
+//   tls_connection.cpp  TLS sessions: handshakes, decrypting in, encrypting out
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -83,12 +84,22 @@ class Shard final : public io::ReactorHandler {
 
   // connection.cpp
   Connection* find(io::Token t);
+  void start_line_session(Connection& c);
   void pump(Connection& c, std::span<const char> input);
   void hold(Connection& c, std::span<const char> input);
   void resume(Connection& c);
   void end_input(Connection& c);
   void throttle(Connection& c);
   void flush_idle_line(Connection& c);
+
+  // tls_connection.cpp
+  bool start_tls(Connection& c, ListenerKind kind);
+  void tls_input(Connection& c, std::span<const char> bytes);
+  void tls_ready(Connection& c);
+  void encrypt_pending(Connection& c);
+  void flush_tls(Connection& c, bool notify);
+  void close_tls(Connection& c);
+  void tls_handshake_timeout(Connection& c);
 
   // web_connection.cpp
   void start_web(Connection& c);
@@ -107,6 +118,7 @@ class Shard final : public io::ReactorHandler {
 
   // output.cpp
   void queue_text(Connection& c, LocalText* l);
+  bool output_idle(const Connection& c) const;
   void emit(Connection& c, const chat::Event& e);
   void finish(Connection& c);
   void disconnect(Connection& c, chat::ErrorCode why, const char* reason);
@@ -208,6 +220,7 @@ class Shard final : public io::ReactorHandler {
   std::string scratch_;  // rendering buffer, reused
   std::string frame_header_;  // a WebSocket frame's header for scratch_
   std::string ws_lines_;      // lines decoded from one read of a WebSocket client
+  std::string tls_plain_;     // bytes decrypted from one read of a TLS client
 
   TimerQueue timers_;
   Limits lim_{};                              // this pass's snapshot of the live limits

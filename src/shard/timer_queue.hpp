@@ -18,6 +18,7 @@ enum class TimerKind : std::uint8_t {
   Throttle,   // a throttled client has a token again
   WebPing,    // a WebSocket client's keep-alive: ping it, or drop it if the last ping went unanswered
   WebIdle,    // an HTTP connection sent no complete request in time
+  TlsHandshake,  // a TLS client's handshake is not done in time
 };
 
 // Owned by one shard thread.

@@ -7,16 +7,7 @@
 
 #include "shard/shard.hpp"
 #include "shard/shard_host.hpp"
-#ifndef CHATD_NO_WEB_ASSETS
 #include "web/assets.hpp"
-#else
-namespace chatd::web {
-struct Asset {
-  std::string_view path, content_type, body, etag;
-};
-inline const Asset* find_asset(std::string_view) { return nullptr; }
-}  // namespace chatd::web
-#endif
 #include "web/http_response.hpp"
 #include "web/ws_frame.hpp"
 #include "web/ws_handshake.hpp"
@@ -155,6 +146,7 @@ void Shard::upgrade(Connection& c) {
   spdlog::info("{} (WebSocket)", ctx_.log.new_connection(c.ip, c.port));
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
   timers_.add(now_ms_ + ping_interval_ms(), c.token, TimerKind::WebPing);
+  c.session.set_secure(c.tls != nullptr || !ctx_.config.require_tls_for_login);
   Host h(*this, c);
   c.session.start(h);
 }

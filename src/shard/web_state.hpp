@@ -13,8 +13,10 @@ namespace chatd::shard {
 // What a listener serves, told to the shard with each accepted connection
 // (the reactor's listener tag).
 enum class ListenerKind : std::uint32_t {
-  Line = 0,  // chat lines (nc, telnet, the original client)
-  Web = 1,   // HTTP: the page, /healthz, and the chat over WebSocket at /ws
+  Line = 0,     // chat lines (nc, telnet, the original client)
+  Web = 1,      // HTTP: the page, /healthz, and the chat over WebSocket at /ws
+  LineTls = 2,  // chat lines over TLS (--tls-listen)
+  WebTls = 3,   // HTTPS and WSS (--web-tls)
 };
 
 // Owned by its connection, touched only by its shard's thread.

@@ -84,6 +84,13 @@ void append_totals(Exposition& x, const shard::ServerTotals& t) {
            "WebSocket upgrades refused (bad handshake, version, or an Origin not allowed).", t.websocket_refused);
   x.single("chatd_websocket_errors_total", "counter",
            "WebSocket clients closed for a protocol error (1002, 1003, 1007, 1009).", t.websocket_errors);
+  x.single("chatd_tls_connections", "gauge", "Connections on the TLS listeners open now.", t.tls_connections);
+  x.single("chatd_tls_handshakes_total", "counter", "TLS handshakes completed.", t.tls_handshakes);
+  x.single("chatd_tls_failures_total", "counter",
+           "TLS handshakes failed (plaintext, bad or old clients), or sessions ended by a TLS error.", t.tls_failures);
+  x.single("chatd_tls_handshake_timeouts_total", "counter",
+           "TLS clients dropped for not finishing the handshake within tls-handshake-timeout.",
+           t.tls_handshake_timeouts);
 }
 
 // The store's writer and the password hashing.

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <type_traits>
 
 #include <CLI/CLI.hpp>
@@ -43,7 +44,7 @@ struct SizeText {
 
 // Values CLI11 keeps as text; finish() turns them into the server's types.
 struct Raw {
-  std::vector<std::string> listen, web;
+  std::vector<std::string> listen, web, tls_listen, web_tls;
   std::string backend = "auto", lang = "en", metrics;
   std::map<std::string, SizeText, std::less<>> sizes;  // by limit key
 };
@@ -85,6 +86,14 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
   app.add_option("--web-origin", c.web_origins,
                  "Origin allowed to open the WebSocket, e.g. https://chat.example.org (repeatable; "
                  "default: the page's own origin; * = any)");
+  app.add_option("--tls-listen", r.tls_listen,
+                 "ADDR:PORT serving the chat over TLS (repeatable; needs --tls-cert and --tls-key)");
+  app.add_option("--web-tls", r.web_tls,
+                 "ADDR:PORT serving the web chat over HTTPS and WSS (repeatable; needs --tls-cert and --tls-key)");
+  app.add_option("--tls-cert", c.tls_cert, "PEM certificate (chain allowed) for the TLS listeners; reread on SIGHUP");
+  app.add_option("--tls-key", c.tls_key, "PEM private key of --tls-cert; reread on SIGHUP");
+  app.add_flag("--require-tls-for-login", c.require_tls_for_login,
+               "refuse passwords (logins, /register, /identify, /password) on plaintext connections");
   app.add_option("-t,--threads", c.threads, "shards (threads); 0 = one per CPU")
       ->check(CLI::Range(0u, 1024u))->capture_default_str();
   app.add_option("--backend", r.backend, "event loop: auto (io_uring, else epoll), uring or epoll")
@@ -155,13 +164,18 @@ std::optional<Problem> finish(Options& o, const Raw& r) {
     if (!a) return Problem{"listen", err};
     c.listen.push_back(std::move(*a));
   }
-  c.web.clear();
-  for (auto& w : r.web) {
-    std::string err;
-    auto a = io::parse_address(w, &err);
-    if (!a) return Problem{"web", err};
-    c.web.push_back(std::move(*a));
+  for (auto [key, texts, out] : {std::tuple{"web", &r.web, &c.web}, std::tuple{"tls-listen", &r.tls_listen, &c.tls_listen},
+                                  std::tuple{"web-tls", &r.web_tls, &c.web_tls}}) {
+    out->clear();
+    for (auto& text : *texts) {
+      std::string err;
+      auto a = io::parse_address(text, &err);
+      if (!a) return Problem{key, err};
+      out->push_back(std::move(*a));
+    }
   }
+  if (c.uses_tls() && (c.tls_cert.empty() || c.tls_key.empty()))
+    return Problem{c.tls_listen.empty() ? "web-tls" : "tls-listen", "needs --tls-cert and --tls-key"};
   o.metrics.reset();
   if (!r.metrics.empty()) {
     std::string err;
