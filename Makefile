@@ -2,13 +2,15 @@
 BUILD   ?= build
 PORT    ?= 6789
 WEB_PORT ?= 8080
+TLS_PORT ?= 6697
+WEB_TLS_PORT ?= 8443
 ARGS    ?=
 MESON_OPTS ?= --wrap-mode=nodownload -Dwerror=true
 
 # Debian 12 packages: build tools, libraries, and the real clients the tests drive.
 DEB_PACKAGES := meson ninja-build pkg-config g++ liburing-dev libspdlog-dev libfmt-dev \
   doctest-dev libcli11-dev libsystemd-dev netcat-openbsd telnet socat python3 systemd \
-  clang libclang-rt-14-dev libsqlite3-dev libsodium-dev libssl-dev python3-websockets chromium
+  clang libclang-rt-14-dev libsqlite3-dev libsodium-dev libssl-dev openssl python3-websockets chromium
 
 .PHONY: all deps configure build run test clean
 
@@ -34,8 +36,19 @@ configure: deps
 build: configure
 	@ninja -C $(BUILD)
 
-run: build
-	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --web 127.0.0.1:$(WEB_PORT) --data-dir $(BUILD)/data $(ARGS)
+# A self-signed certificate for localhost, made once, for the TLS listeners of `make run`.
+$(BUILD)/tls/cert.pem:
+	@mkdir -p $(BUILD)/tls
+	@openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 825 -subj /CN=localhost \
+	  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+	  -keyout $(BUILD)/tls/key.pem -out $(BUILD)/tls/cert.pem 2>/dev/null
+	@chmod 600 $(BUILD)/tls/key.pem
+	@echo "made a self-signed certificate for localhost: $(BUILD)/tls/cert.pem"
+
+run: build $(BUILD)/tls/cert.pem
+	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --web 127.0.0.1:$(WEB_PORT) \
+	  --tls-listen 127.0.0.1:$(TLS_PORT) --web-tls 127.0.0.1:$(WEB_TLS_PORT) \
+	  --tls-cert $(BUILD)/tls/cert.pem --tls-key $(BUILD)/tls/key.pem --data-dir $(BUILD)/data $(ARGS)
 
 test: build
 	@tests/run-all $(BUILD)

@@ -84,6 +84,8 @@ function renderHeader() {
   else topic = state.room ? "" : "Not in a room";
   $("view-topic").textContent = topic;
   const unread = views.totalUnread();
+  $("drawer-toggle").replaceChildren("Rooms", ...(unread ? [" ", el("span", { class: "badge" }, String(unread),
+    el("span", { class: "sr-only" }, " unread"))] : []));
   document.title = `${unread ? `(${unread}) ` : ""}${v.kind === "home" ? "" : `${v.title} · `}chatd`;
   const canScrollBack = v.kind === "room" && v.name === state.room;
   $("older-row").hidden = !canScrollBack;
@@ -177,12 +179,14 @@ function finishOlder() {
 
 // --- the login screen -----------------------------------------------------
 
+// `error` null keeps the message shown (a prompt follows each refusal).
 function showLogin(error, { password = false } = {}) {
   $("chat-screen").hidden = true;
   $("login-screen").hidden = false;
   $("password-row").hidden = !password;
+  $("nick").readOnly = password;  // the server waits for this nickname's password
   $("password-nick").textContent = state.nick;
-  $("login-error").textContent = error || "";
+  if (error !== null) $("login-error").textContent = error;
   $("login-button").disabled = false;
   $("login-button").textContent = password ? "Log in" : "Enter the chat";
   const field = password ? $("password") : $("nick");
@@ -195,6 +199,14 @@ function showChat() {
   $("chat-screen").hidden = false;
   $("composer-input").focus();
 }
+
+// Another nickname needs a new connection: this one waits for a password.
+$("other-nick").addEventListener("click", () => {
+  conn.drop(false);
+  state.password = null;
+  showLogin("");
+  $("nick").select();
+});
 
 $("login-form").addEventListener("submit", (e) => {
   e.preventDefault();
@@ -242,15 +254,18 @@ function onDown(e, retryMs) {
   clearTimeout(whoTimer);
   older = null;
   for (const v of views.map.values()) v.timeline.failPending();
-  if (!state.everLoggedIn) {
+  if (!state.everLoggedIn) {  // still on the login screen: no retrying behind the user's back
+    if (retryMs === null) return;  // ended on purpose (ours, or after a refusal already shown)
     conn.drop(false);
-    if (!$("login-screen").hidden) showLogin($("login-error").textContent || "Cannot reach the chat server. Try again.",
-      { password: !$("password-row").hidden && state.password === null });
+    showLogin($("login-error").textContent || "Cannot reach the chat server. Try again.");
     return;
   }
   if (retryMs === null) return setStatus("Disconnected.");
   setStatus(`Connection lost. Reconnecting in ${Math.max(1, Math.round(retryMs / 1000))} s…`, { retry: true });
-  if (wasLoggedIn) announce("Connection lost. Reconnecting.");
+  if (wasLoggedIn) {
+    if (state.room) notice("Connection lost: reconnecting…", { view: roomView(state.room) });
+    announce("Connection lost. Reconnecting.");
+  }
 }
 
 function onLoggedIn(nick) {
@@ -281,7 +296,7 @@ const handlers = {
         state.passwordSent = true;
         send(state.password);
       } else {
-        showLogin("", { password: true });
+        showLogin(null, { password: true });
       }
       return;
     }
@@ -325,7 +340,10 @@ const handlers = {
     state.members = [];
     v.historyDone = false;
     v.historyAsked = 0;
+    v.topic = "";  // a topic event follows when there is one
     if (steal) show(v);
+    // No "you joined" line: it would have no seq to sort by, and the join
+    // history (older lines) is still on its way.
     if (state.rejoining) {
       state.rejoining = false;
       send("/history 200");  // whatever was said while we were away
@@ -369,8 +387,9 @@ const handlers = {
     }
   },
   join(ev) {
-    roomEvent(ev, ev.nick === state.me ? `You joined ${ev.room}` : `${ev.nick} joined`);
-    if (ev.nick !== state.me && !state.members.some((m) => m.nick === ev.nick)) {
+    if (ev.nick === state.me) return;  // the title says it
+    roomEvent(ev, `${ev.nick} joined`);
+    if (!state.members.some((m) => m.nick === ev.nick)) {
       state.members.push({ nick: ev.nick, status: "" });
       renderMembers();
     }
@@ -499,6 +518,8 @@ function onError(ev) {
     case "not_in_room":
       views.active.timeline.failPending();
       break;
+    case "shutting_down":  // not the user's mistake: the page comes back by itself
+      return notice(text);
     default:
   }
   notice(text, { error: true });

@@ -133,9 +133,9 @@ void render_whois(const Event& e, std::string& out) {
 }
 
 // A room event every member sees alike (join, leave, quit): who, where,
-// its place in the room's order and when.
+// its place in the room's order (after message `after`) and when.
 void render_presence(std::string_view type, const Event& e, std::string& out) {
-  JsonObject(out, type).str("room", e.room).str("nick", e.nick).uint("seq", e.number).time("time", e.time_ms).close();
+  JsonObject(out, type).str("room", e.room).str("nick", e.nick).uint("after", e.number).time("time", e.time_ms).close();
 }
 
 // A said text, live or from the history.
@@ -236,7 +236,7 @@ void JsonDialect::render(const Event& e, std::string& out) const {
           .str("room", e.room)
           .str("nick", e.nick)
           .str("topic", e.text)
-          .uint("seq", e.number)
+          .uint("after", e.number)
           .time("time", e.time_ms)
           .close();
       return;
@@ -245,7 +245,7 @@ void JsonDialect::render(const Event& e, std::string& out) const {
           .str("room", e.room)
           .str("nick", e.nick)
           .str("new_nick", e.other)
-          .uint("seq", e.number)
+          .uint("after", e.number)
           .time("time", e.time_ms)
           .close();
       return;

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -16,7 +17,22 @@
 namespace chatd::shard {
 namespace {
 constexpr std::size_t kStashPause = 64 * 1024;  // stop reading a waiting client past this
+
+// A peer that vanished without FIN or RST (cable, sleep, NAT) is otherwise
+// a member forever: TCP probes it after `idle_s` of silence, three times a
+// third of that apart, and data left unacknowledged as long as that whole
+// cycle ends the connection too (the probes alone stop once data is in
+// flight). Redis's tcp-keepalive does the same.
+void keep_alive(int fd, unsigned idle_s) {
+  const int on = 1, idle = static_cast<int>(idle_s), interval = std::max(1, idle / 3), count = 3;
+  const unsigned user_timeout_ms = (idle_s + static_cast<unsigned>(interval * count)) * 1000u;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
+}  // namespace
 
 Connection* Shard::find(io::Token t) {
   Connection* c = conns_.find(t);
@@ -46,6 +62,7 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (lim_.tcp_keepalive_s > 0) keep_alive(fd, lim_.tcp_keepalive_s);
   Connection& c = conns_.emplace(ctx_.config.lang, web ? chat::DialectId::Json : ctx_.dialect, lim_.max_line,
                                  std::move(ip), port);
   c.counted_ip = lim_.max_conns_per_ip > 0;
@@ -67,7 +84,7 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
 // Contract: a line client is ready for the chat (accepted, or its TLS
 // handshake done): logged, given its login deadline, prompted.
 void Shard::start_line_session(Connection& c) {
-  spdlog::info("{}{}", ctx_.log.new_connection(c.ip, c.port), c.tls ? " (TLS)" : "");
+  if (conn_log_.admit(now_ms_)) spdlog::info("{}{}", ctx_.log.new_connection(c.ip, c.port), c.tls ? " (TLS)" : "");
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
   c.session.set_secure(c.tls != nullptr || !ctx_.config.require_tls_for_login);
   Host h(*this, c);

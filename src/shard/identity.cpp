@@ -149,7 +149,8 @@ void Shard::on_nick_result(Envelope& e) {
     c->session.set_stored_status(e.payload->account.status);
   }
   c->session.nick_result(h, e.nick_status);
-  if (c->session.registered()) spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
+  if (c->session.registered() && conn_log_.admit(now_ms_))
+    spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
   if (c->session.identified()) after_login(*c);
   resume(*c);
 }
@@ -189,7 +190,8 @@ void Shard::on_auth_result(Envelope& e) {
     case AccountPurpose::Login:
       c->session.password_result(h, status);
       if (!c->session.logging_in()) c->account_request.reset();  // in, or given up: the next try needs none
-      if (c->session.registered()) spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
+      if (c->session.registered() && conn_log_.admit(now_ms_))
+    spdlog::info("{}", ctx_.log.registered(c->session.nick(), c->ip, c->port));
       if (c->session.identified()) after_login(*c);
       break;
     case AccountPurpose::Identify:

@@ -87,6 +87,8 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
     "seconds of silence before a WebSocket client is pinged; silent another interval: dropped; 0 = never") \
   X(tls_handshake_timeout_s, unsigned, "tls-handshake-timeout", 10, Live, in_range(0, 3600), \
     "seconds a TLS client has to finish its handshake; 0 = no limit")                    \
+  X(tcp_keepalive_s, unsigned, "tcp-keepalive", 300, Live, in_range(0, 86400),            \
+    "seconds of silence before TCP probes a client (3 probes, a third of that apart); also how long sent data may stay unacknowledged; 0 = off") \
   /* new rows above this line */
 // clang-format on
 

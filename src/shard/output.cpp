@@ -123,8 +123,9 @@ void Shard::destroy(Connection& c) {
     stats_.tls_connections.fetch_sub(1, std::memory_order_relaxed);
   }
   const std::string& nick = c.session.nick();
-  if (!nick.empty() && (c.session.registered() || c.session.closed()))
-    spdlog::info("{}", ctx_.log.disconnected(nick, c.ip, c.port, c.reason));
+  if (!nick.empty() && (c.session.registered() || c.session.closed())) {
+    if (conn_log_.admit(now_ms_)) spdlog::info("{}", ctx_.log.disconnected(nick, c.ip, c.port, c.reason));
+  }
   else
     spdlog::debug("connection {}:{} closed before registering: {}", c.ip, c.port, c.reason);
   ctx_.admission.release(c.ip, c.counted_ip);

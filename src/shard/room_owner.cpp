@@ -98,10 +98,14 @@ void Shard::own_publish(Envelope& e) {
 
 // Sends `event` to every shard with members in the room, `exclude` (the
 // sender) left out on its shard. A message gets the room's next sequence
-// number, joins the room's recent history and goes to the store.
+// number, joins the room's recent history and goes to the store; any other
+// event carries the number of the message it follows.
 void Shard::fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard) {
   ++room.events;
-  if (event->kind() == chat::EventKind::Message) record(room, event);
+  if (event->kind() == chat::EventKind::Message)
+    record(room, event);
+  else
+    event->set_seq(room.last_message);  // a notice: its place is after that message
   for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
     if (room.members_on[s] == 0) continue;
     Envelope d;

@@ -21,6 +21,7 @@ struct ServerConfig {
   std::vector<io::SocketAddress> web_tls;     // --web-tls: HTTPS and WSS
   std::string tls_cert, tls_key;             // PEM files (chain allowed); reread on SIGHUP
   bool require_tls_for_login = false;        // passwords only over TLS (or WSS)
+  bool log_connections = true;               // new / registered / gone lines at info level
   bool uses_tls() const { return !tls_listen.empty() || !web_tls.empty(); }
   unsigned threads = 0;            // 0 = one shard per CPU
   io::BackendKind backend = io::BackendKind::Auto;

@@ -9,6 +9,10 @@
 #include "shard/routing.hpp"
 
 namespace chatd::shard {
+namespace {
+// Connection lines per shard per second; a churn beyond that is summarised.
+constexpr std::uint32_t kConnectionLinesPerSecond = 200;
+}  // namespace
 
 Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> reactor,
              std::vector<ShardListener> listeners)
@@ -17,7 +21,8 @@ Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> re
       reactor_(std::move(reactor)),
       listeners_(std::move(listeners)),
       mailbox_(ctx.mesh, index, *reactor_),
-      rooms_(ctx.mesh.count) {}
+      rooms_(ctx.mesh.count),
+      conn_log_(ctx.config.log_connections, kConnectionLinesPerSecond) {}
 
 Shard::~Shard() {
   std::vector<Connection*> left;
@@ -51,6 +56,9 @@ void Shard::run() {
     mailbox_.drain([this](Envelope&& e) { handle(std::move(e)); });
     timers_.run_due(now_ms_, [this](io::Token t, TimerKind k) { on_timer(t, k); });
     reap();
+    if (const auto n = conn_log_.take_suppressed(now_ms_))
+      spdlog::info("shard {}: {} connection log line(s) left out in the last second (at most {}/s per shard)", index_,
+                   n, kConnectionLinesPerSecond);
     mailbox_.flush();
     stats_.loops.fetch_add(1, std::memory_order_relaxed);
     stats_.heartbeat_ms.store(now_ms_, std::memory_order_relaxed);

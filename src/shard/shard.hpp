@@ -30,6 +30,7 @@
 #include "io/slot_table.hpp"
 #include "shard/bootstrap.hpp"
 #include "shard/connection.hpp"
+#include "shard/connection_log.hpp"
 #include "shard/envelope.hpp"
 #include "shard/mailbox.hpp"
 #include "shard/room_registry.hpp"
@@ -222,6 +223,7 @@ class Shard final : public io::ReactorHandler {
   std::string ws_lines_;      // lines decoded from one read of a WebSocket client
   std::string tls_plain_;     // bytes decrypted from one read of a TLS client
 
+  ConnectionLog conn_log_;  // new / registered / gone lines: --log-connections, rate-limited
   TimerQueue timers_;
   Limits lim_{};                              // this pass's snapshot of the live limits
   std::uint64_t accept_paused_until_ms_ = 0;  // after EMFILE/ENFILE

@@ -143,7 +143,7 @@ void Shard::upgrade(Connection& c) {
   w.http.reset();  // its buffer is freed: an idle web client stays small
   w.ws.emplace(lim_.max_line);
   stats_.websocket_upgrades.fetch_add(1, std::memory_order_relaxed);
-  spdlog::info("{} (WebSocket)", ctx_.log.new_connection(c.ip, c.port));
+  if (conn_log_.admit(now_ms_)) spdlog::info("{} (WebSocket)", ctx_.log.new_connection(c.ip, c.port));
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
   timers_.add(now_ms_ + ping_interval_ms(), c.token, TimerKind::WebPing);
   c.session.set_secure(c.tls != nullptr || !ctx_.config.require_tls_for_login);

@@ -162,6 +162,12 @@ std::string render_metrics(const shard::Server& server) {
   append_shards(x, t, shards);
   append_limits(x, server.limits());
   append_info(x, server.backend());
+  if (!server.tls_description().empty()) {
+    // Which path makes the TLS records: "user" (OpenSSL over memory BIOs on
+    // the shards) or "kernel" (kTLS); the reason is in the start-up log.
+    x.header("chatd_tls_path_info", "gauge", "Where TLS records are made: user space or the kernel (kTLS).");
+    x.sample("chatd_tls_path_info", 1, fmt::format("path=\"user\",ktls_available=\"{}\"", server.ktls().ok ? "yes" : "no"));
+  }
   return x.take();
 }
 

@@ -45,7 +45,7 @@ struct SizeText {
 // Values CLI11 keeps as text; finish() turns them into the server's types.
 struct Raw {
   std::vector<std::string> listen, web, tls_listen, web_tls;
-  std::string backend = "auto", lang = "en", metrics;
+  std::string backend = "auto", lang = "en", metrics, log_connections = "yes";
   std::map<std::string, SizeText, std::less<>> sizes;  // by limit key
 };
 
@@ -100,6 +100,9 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
       ->check(CLI::IsMember({"auto", "uring", "epoll"}))->capture_default_str();
   app.add_option("--lang", r.lang, "reply language: en or pt (the original's wording)")
       ->check(CLI::IsMember({"en", "pt"}))->capture_default_str();
+  app.add_option("--log-connections", r.log_connections,
+                 "log each client's connection, login and departure: yes or no (at most 200 lines/s per shard)")
+      ->check(CLI::IsMember({"yes", "no"}))->capture_default_str();
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, critical or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
@@ -140,6 +143,7 @@ std::optional<Problem> finish(Options& o, const Raw& r) {
             : r.backend == "epoll" ? io::BackendKind::Epoll
                                    : io::BackendKind::Auto;
   c.lang = *chat::parse_lang(r.lang);
+  c.log_connections = r.log_connections == "yes";
   std::optional<Problem> bad_size;
   shard::for_each_limit(c.limits, [&](const shard::LimitInfo& info, auto& value) {
     if (info.check.form != shard::Check::Form::Size || bad_size) return;

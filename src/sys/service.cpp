@@ -49,10 +49,19 @@ void restart_only(const Options& next, const Options& started, std::vector<std::
   note("backend", n.backend != s.backend);
   note("lang", n.lang != s.lang);
   note("backlog", n.backlog != s.backlog);
-  bool listen_changed = n.listen.size() != s.listen.size();
-  for (std::size_t i = 0; !listen_changed && i < n.listen.size(); ++i)
-    listen_changed = n.listen[i].text != s.listen[i].text;
-  note("listen", listen_changed && n.inherited_fds.empty());  // socket activation: the unit decides
+  auto addresses_changed = [](const std::vector<io::SocketAddress>& a, const std::vector<io::SocketAddress>& b) {
+    if (a.size() != b.size()) return true;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a[i].text != b[i].text) return true;
+    return false;
+  };
+  note("listen", addresses_changed(n.listen, s.listen) && n.inherited_fds.empty());  // socket activation: the unit decides
+  note("web", addresses_changed(n.web, s.web));
+  note("web-origin", n.web_origins != s.web_origins);
+  note("tls-listen", addresses_changed(n.tls_listen, s.tls_listen));
+  note("web-tls", addresses_changed(n.web_tls, s.web_tls));
+  note("require-tls-for-login", n.require_tls_for_login != s.require_tls_for_login);
+  note("log-connections", n.log_connections != s.log_connections);
   note("shutdown-timeout", n.shutdown_timeout_s != s.shutdown_timeout_s);
   note("io-buffers", n.reactor.buf_ring_entries != s.reactor.buf_ring_entries);
   note("data-dir", n.data_dir != s.data_dir);

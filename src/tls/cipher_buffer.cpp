@@ -5,7 +5,7 @@
 
 namespace chatd::tls {
 
-void CipherBuffer::append(std::span<const char> bytes) {
+void CipherBuffer::append(std::string_view bytes) {
   while (!bytes.empty()) {
     if (head_ == chunks_.size() || chunks_.back().end == chunks_.back().cap) {
       // Dead chunks before head_ go once they are the larger part of the
@@ -22,7 +22,7 @@ void CipherBuffer::append(std::span<const char> bytes) {
     std::memcpy(c.data.get() + c.end, bytes.data(), n);
     c.end += static_cast<std::uint32_t>(n);
     size_ += n;
-    bytes = bytes.subspan(n);
+    bytes.remove_prefix(n);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace chatd::tls {
@@ -21,7 +22,7 @@ class CipherBuffer {
   CipherBuffer(CipherBuffer&&) noexcept = default;
   CipherBuffer& operator=(CipherBuffer&&) noexcept = default;
 
-  void append(std::span<const char> bytes);
+  void append(std::string_view bytes);
 
   // The oldest contiguous run: all of it, unless a burst spans chunks.
   std::span<const char> front() const;

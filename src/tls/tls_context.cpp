@@ -120,6 +120,8 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_len, const u
 
 }  // namespace
 
+struct TlsContext::Private {};
+
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
 std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {

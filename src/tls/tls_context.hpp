@@ -33,8 +33,10 @@ class TlsContext : public std::enable_shared_from_this<TlsContext> {
   //   --tls-key FILE: does not match --tls-cert FILE
   static std::shared_ptr<const TlsContext> load(const Options& o);
 
-  struct Private {};  // only load() builds one
-  explicit TlsContext(Private) {}
+  // Complete only in tls_context.cpp: load() is the one way to build one.
+  struct Private;
+  explicit TlsContext(const Private&) {}
+
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
   ~TlsContext();

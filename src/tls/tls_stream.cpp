@@ -56,7 +56,7 @@ struct StreamBio {
     BIO_clear_retry_flags(b);
     if (len <= 0) return 0;
     try {
-      stream(b).out_.append({data, static_cast<std::size_t>(len)});
+      stream(b).out_.append(std::string_view(data, static_cast<std::size_t>(len)));
     } catch (const std::bad_alloc&) {
       return -1;  // no exception may cross OpenSSL's C frames; the SSL call fails instead
     }

@@ -41,7 +41,9 @@ class TlsStream {
 
   // Ciphertext read from the socket. Runs the handshake as needed and
   // APPENDS the decrypted application bytes to `plain`. After Closed or
-  // Error it returns that again and reads nothing.
+  // Error it returns that again and reads nothing. It may queue ciphertext
+  // of its own (handshake records, tickets, key updates, alerts): check
+  // pending_size() after every feed().
   Status feed(std::span<const char> cipher, std::string& plain);
   Status status() const { return status_; }
   bool handshake_done() const { return handshake_done_; }
@@ -70,7 +72,9 @@ class TlsStream {
   std::string_view alpn() const;                       // negotiated protocol, "" if none
 
   // Heap held outside OpenSSL (ciphertext and early plaintext), for metrics.
-  std::size_t buffered_bytes() const { return out_.heap_bytes() + early_.capacity(); }
+  std::size_t buffered_bytes() const {
+    return out_.heap_bytes() + (early_.capacity() > std::string().capacity() ? early_.capacity() : 0);
+  }
 
  private:
   friend struct StreamBio;

@@ -308,21 +308,21 @@ TEST_CASE("json: room events carry seq and time") {
                      .number = 42, .time_ms = k140303}) ==
         R"({"type":"message","room":"REDES","nick":"Math","text":"oi, tudo bem?","seq":42,"time":"2026-12-02T14:03:03.250Z"})");
   CHECK(json.render({.kind = EventKind::Joined, .nick = "Lari", .room = "REDES", .number = 7, .time_ms = k140303}) ==
-        R"({"type":"join","room":"REDES","nick":"Lari","seq":7,"time":"2026-12-02T14:03:03.250Z"})");
+        R"({"type":"join","room":"REDES","nick":"Lari","after":7,"time":"2026-12-02T14:03:03.250Z"})");
   CHECK(json.render({.kind = EventKind::Left, .nick = "Lari", .room = "REDES", .number = 8, .time_ms = 0}) ==
-        R"({"type":"leave","room":"REDES","nick":"Lari","seq":8,"time":"1970-01-01T00:00:00.000Z"})");
+        R"({"type":"leave","room":"REDES","nick":"Lari","after":8,"time":"1970-01-01T00:00:00.000Z"})");
   CHECK(json.render({.kind = EventKind::Quit, .nick = "Fox Mulder", .room = "REDES2", .number = 9,
                      .time_ms = k140303}) ==
-        R"({"type":"quit","room":"REDES2","nick":"Fox Mulder","seq":9,"time":"2026-12-02T14:03:03.250Z"})");
+        R"({"type":"quit","room":"REDES2","nick":"Fox Mulder","after":9,"time":"2026-12-02T14:03:03.250Z"})");
   CHECK(json.render({.kind = EventKind::TopicChanged, .nick = "Lari", .room = "REDES", .text = "Prova na sexta",
                      .number = 10, .time_ms = k140303}) ==
-        R"({"type":"topic_changed","room":"REDES","nick":"Lari","topic":"Prova na sexta","seq":10,"time":"2026-12-02T14:03:03.250Z"})");
+        R"({"type":"topic_changed","room":"REDES","nick":"Lari","topic":"Prova na sexta","after":10,"time":"2026-12-02T14:03:03.250Z"})");
   CHECK(json.render({.kind = EventKind::TopicChanged, .nick = "Lari", .room = "REDES", .number = 11,
                      .time_ms = k140303}) ==
-        R"({"type":"topic_changed","room":"REDES","nick":"Lari","topic":"","seq":11,"time":"2026-12-02T14:03:03.250Z"})");
+        R"({"type":"topic_changed","room":"REDES","nick":"Lari","topic":"","after":11,"time":"2026-12-02T14:03:03.250Z"})");
   CHECK(json.render({.kind = EventKind::NickChanged, .nick = "Lari", .room = "REDES", .other = "Lara",
                      .number = 12, .time_ms = k140303}) ==
-        R"({"type":"nick_changed","room":"REDES","nick":"Lari","new_nick":"Lara","seq":12,"time":"2026-12-02T14:03:03.250Z"})");
+        R"({"type":"nick_changed","room":"REDES","nick":"Lari","new_nick":"Lara","after":12,"time":"2026-12-02T14:03:03.250Z"})");
   CHECK(json.render({.kind = EventKind::HistoryMessage, .nick = "Lari", .room = "REDES", .text = "texto",
                      .number = 3, .time_ms = k140303}) ==
         R"({"type":"history","room":"REDES","nick":"Lari","text":"texto","seq":3,"time":"2026-12-02T14:03:03.250Z"})");

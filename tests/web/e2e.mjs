@@ -313,6 +313,10 @@ async function scenarios(browser) {
   await bia.page.keyboard.press("Escape");
   check(await bia.page.locator("#sidebar.open").count() === 0, "Escape should close the drawer");
 
+  log("Bia reserves her nickname: after a drop her page must give the password");
+  await say(bia, "/register senha da Bia");
+  await until("Bia's account", () => bia.page.locator(".notice", { hasText: "is yours now" }).count());
+
   if (WITH_NC) {
     log("the server restarts; Nilo comes back first and talks while the pages back off");
     const before = await roomLines(ana.page);
@@ -336,6 +340,7 @@ async function scenarios(browser) {
       check(lines.length <= settled.length, "lines disappeared");
     }
     tolerateSocketErrors = false;
+    check(await bia.page.locator("#login-screen").isHidden(), "Bia's page should have logged in again by itself");
     log("both pages show every line once, in order, after the restart");
     await shot(ana, "desktop-after-restart");
   }
@@ -347,12 +352,57 @@ async function scenarios(browser) {
   await axe(cara, "login");
   await login(cara, "Cara");
   await joinRoom(cara, ROOM);
-  await until("Cara to see the room's history", () => cara.page.locator(".view:not([hidden]) li.msg").count());
+
+  log("scrolling back: Cara joined late, sees the newest lines, loads the older ones with the keyboard");
+  const full = await roomLines(ana.page);
+  const recent = await until("Cara to see the room's recent history", async () => {
+    const l = await roomLines(cara.page);
+    return l.length ? l : null;
+  });
+  check(same(recent, full.slice(-recent.length)), `Cara's first lines are not the newest:\n  ${JSON.stringify(recent)}`);
+  check(recent.length < full.length, `the test wants more lines (${full.length}) than a join shows (${recent.length})`);
+  await cara.page.locator("#older").focus();
+  await cara.page.keyboard.press("Enter");
+  const back = await until("Cara to show the older lines", async () => {
+    const l = await roomLines(cara.page);
+    return l.length >= full.length ? l : null;
+  });
+  checkOrdered(back, "Cara");
+  check(same(back, full), `Cara after scrolling back:\n  shows ${JSON.stringify(back)}\n  Ana   ${JSON.stringify(full)}`);
+  await until("the page to see there is nothing older", async () => {
+    if (await cara.page.locator("#older").isEnabled()) await cara.page.locator("#older").click();
+    return (await cara.page.locator("#older").textContent()) === "No older messages";
+  }, 10000);
+  check(same(await roomLines(cara.page), full), "asking for more history changed the lines");
   await axe(cara, "room, desktop");
   await cara.page.setViewportSize(phone);
   await axe(cara, "room, phone");
   await openDrawer(cara);
   await axe(cara, "drawer, phone");
+  await cara.page.setViewportSize(desktop);
+  await cara.page.emulateMedia({ colorScheme: "dark" });
+  await axe(cara, "room, desktop, dark");
+  await shot(cara, "desktop-dark");
+
+  log("Ana reserves her nickname, signs out and back in: the page asks for the password");
+  await say(ana, "/register senha-da-ana");
+  await until("Ana's account", () => ana.page.locator(".notice", { hasText: "is yours now" }).count());
+  await ana.page.getByRole("button", { name: "Sign out" }).click();
+  await ana.page.locator("#login-screen:not([hidden]) #nick").waitFor();
+  await ana.page.getByLabel("Nickname").fill("Ana");
+  await ana.page.getByLabel("Nickname").press("Enter");
+  const password = ana.page.getByLabel(/^Password for Ana/);
+  await password.waitFor();
+  check(await password.getAttribute("type") === "password", "the password field should hide what is typed");
+  await password.fill("errada");
+  await password.press("Enter");
+  await until("the wrong password to be refused", async () =>
+    /wrong password/i.test(await ana.page.locator("#login-error").textContent()));
+  await shot(ana, "desktop-password");
+  await password.fill("senha-da-ana");
+  await password.press("Enter");
+  await ana.page.locator("#chat-screen:not([hidden])").waitFor();
+  await until("Ana to be connected again", () => ana.page.locator("#conn-status.ok").count());
 
   check(problems.length === 0, `console errors or CSP violations:\n  ${problems.join("\n  ")}`);
   log("no console error, no CSP violation");

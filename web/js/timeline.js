@@ -57,15 +57,13 @@ export class Timeline {
     return node;
   }
 
-  // A join, leave, topic change...: ordered by its seq, never de-duplicated
-  // (these are only ever sent live, once).
+  // A join, leave, topic change...: placed right after the message it
+  // follows (`after`), never de-duplicated (these are only sent live, once).
   addEvent(ev, text) {
-    const has = Number.isInteger(ev.seq) && ev.seq > 0;
-    const seq = has ? ev.seq : this.maxSeq;
-    if (has) this.maxSeq = Math.max(this.maxSeq, seq);
-    const node = el("li", { class: "event", "data-event-seq": ev.seq }, el("span", {}, text), " ",
+    const after = Number.isInteger(ev.after) && ev.after >= 0 ? ev.after : this.maxSeq;
+    const node = el("li", { class: "event", "data-event-after": after }, el("span", {}, text), " ",
       timeElement(ev.time));
-    this.insert([this.epoch, seq, EVENT, this.counter++], node);
+    this.insert([this.epoch, after, EVENT, this.counter++], node);
     return node;
   }
 
