@@ -87,13 +87,15 @@ void Session::on_identify(SessionHost& host, std::string_view raw) {
 }
 
 void Session::on_change_password(SessionHost& host, std::string_view raw) {
+  // First: on a plaintext connection under --require-tls-for-login nobody
+  // can be identified, and the password must not be typed here at all.
+  if (!secure_) return host.send(Event::error_of(ErrorCode::TlsRequired));
   if (!identified_) {
     host.send(Event::error_of(ErrorCode::NotIdentified));
     return;
   }
   // The old password is the first word, the new one the rest: an old
   // password with blanks in it cannot be given here.
-  if (!secure_) return host.send(Event::error_of(ErrorCode::TlsRequired));
   const std::optional<Command> typed = typed_command(raw, CommandKind::Password);
   if (typed && (typed->first.empty() || typed->rest.empty())) {
     host.send(Event::error_of(ErrorCode::UsagePassword));

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "io/clock.hpp"
 #include "shard/shard.hpp"
 #include "shard/shard_host.hpp"
 #include "web/http_response.hpp"
@@ -42,6 +43,7 @@ Connection* Shard::find(io::Token t) {
 // ---------------------------------------------------------------- accepting
 
 void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
+  now_ms_ = io::coarse_now_ms();  // the loop may have slept since it last looked: deadlines start now
   if (stopping_) {
     ::close(fd);
     return;
@@ -108,6 +110,7 @@ void Shard::on_accept_error(int err) {
 void Shard::on_data(io::Token t, std::span<const char> bytes) {
   Connection* c = find(t);
   if (!c) return;
+  now_ms_ = io::coarse_now_ms();  // see on_accept: a timer armed from here must not start in the past
   c->last_rx_ms = now_ms_;
   stats_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
   if (c->tls) return tls_input(*c, bytes);

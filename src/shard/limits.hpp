@@ -89,6 +89,8 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
     "seconds a TLS client has to finish its handshake; 0 = no limit")                    \
   X(tcp_keepalive_s, unsigned, "tcp-keepalive", 300, Live, in_range(0, 86400),            \
     "seconds of silence before TCP probes a client (3 probes, a third of that apart); also how long sent data may stay unacknowledged; 0 = off") \
+  X(room_notices_max, unsigned, "room-notices-max", 0, Live, any_value(),                 \
+    "rooms with more members than this get no join/leave/quit notices (an auditorium); 0 = always") \
   /* new rows above this line */
 // clang-format on
 

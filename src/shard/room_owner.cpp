@@ -65,8 +65,7 @@ void Shard::own_join(Envelope& e) {
   r.name = e.name;
   if (auto* room = rooms_.find(e.name)) {
     rooms_.add_member(*room, e.from);
-    fan_out(*room, EventRef(SharedEvent::create(chat::EventKind::Joined, e.nick, room->name, {}, io::coarse_wall_ms())),
-            e.conn, e.from);
+    announce(*room, chat::EventKind::Joined, e.nick, e.conn, e.from);
     r.ok = true;
     r.number = room->events;
     r.room_id = room->id;
@@ -87,9 +86,24 @@ void Shard::own_join(Envelope& e) {
 void Shard::own_leave(Envelope& e) {
   auto* room = rooms_.find(e.room_id);
   if (!room) return;
-  rooms_.remove_member(*room, e.from);
+  // Announced before the count drops: a room at the bound stays quiet for
+  // the leave as it was for the join.
   const auto kind = e.leave == chat::LeaveKind::Quit ? chat::EventKind::Quit : chat::EventKind::Left;
-  fan_out(*room, EventRef(SharedEvent::create(kind, e.nick, room->name, {}, io::coarse_wall_ms())), e.conn, e.from);
+  announce(*room, kind, e.nick, e.conn, e.from);
+  rooms_.remove_member(*room, e.from);
+}
+
+// A join, leave or quit notice to the room — unless the room is larger than
+// room-notices-max (IRC's "auditorium": in a room of thousands, notices
+// would be most of the traffic). It keeps its place in the order either way.
+void Shard::announce(RoomRegistry::Room& room, chat::EventKind kind, std::string_view nick, io::Token exclude,
+                     unsigned exclude_shard) {
+  if (lim_.room_notices_max > 0 && rooms_.member_count(room) > lim_.room_notices_max) {
+    ++room.events;
+    return;
+  }
+  fan_out(room, EventRef(SharedEvent::create(kind, nick, room.name, {}, io::coarse_wall_ms())), exclude,
+          exclude_shard);
 }
 
 void Shard::own_publish(Envelope& e) {

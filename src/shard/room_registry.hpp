@@ -38,6 +38,11 @@ class RoomRegistry {
     if (r.members_on[shard] > 0) --r.members_on[shard];
   }
   std::size_t size() const { return by_id_.size(); }
+  static std::uint64_t member_count(const Room& r) {
+    std::uint64_t n = 0;
+    for (auto k : r.members_on) n += k;
+    return n;
+  }
 
  private:
   unsigned shards_;

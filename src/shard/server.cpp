@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace chatd::shard {
 namespace {
@@ -212,7 +213,7 @@ std::vector<std::string> Server::reload(const ServerConfig& cfg) {
       said.push_back(tls_description_ == before ? fmt::format("tls: certificate reloaded ({})", tls_description_)
                                                 : fmt::format("tls: now {} (was {})", tls_description_, before));
     } catch (const tls::TlsError& e) {
-      said.push_back(fmt::format("tls: new certificate refused, keeping {}: {}", tls_description_, e.what()));
+      spdlog::warn("reload: tls: new certificate refused, keeping {}: {}", tls_description_, e.what());
     }
   }
   // A napping shard takes its snapshot of the limits when it wakes, before

@@ -134,6 +134,8 @@ class Shard final : public io::ReactorHandler {
   void own_leave(Envelope& e);
   void own_publish(Envelope& e);
   void fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard);
+  void announce(RoomRegistry::Room& room, chat::EventKind kind, std::string_view nick, io::Token exclude,
+                unsigned exclude_shard);
   void record(RoomRegistry::Room& room, const EventRef& event);
 
   // room_extras.cpp
