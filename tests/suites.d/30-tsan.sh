@@ -40,7 +40,7 @@ tsan_suite() {
     case $name in
       spsc | room_order-epoll-4 | room_order-uring-4 | hostile-reset_storm-epoll-4 | \
       hostile-reset_storm-uring-4 | hostile-conn_limits-epoll-4 | hostile-burst_100k-epoll-4 | \
-      private-epoll-4 | persist-password_security-uring-4)
+      private-epoll-4 | persist-password_security-uring-4 | websocket-epoll-4 | tls-uring-4)
         tests+=("$name") ;;
     esac
   done < <(suite_list "$dir")
