@@ -14,7 +14,9 @@ enum class EventKind : std::uint8_t {
   Prompt,       // ask for a nickname (no newline in line dialects)
   Welcome,      // nick: registered under this nickname
   Help,         // the command list
-  RoomList,     // names: every room, in creation order
+  RoomList,     // names: one page of the rooms matching text (the filter, "" = all), in
+                // creation order; number = how many match; page (1-based), page_size;
+                // flag = show the count (a filter or page was asked, or there is more than a page)
   RoomCreated,  // room
   JoinedSelf,   // room: you are in it now
   Joined,       // nick joined room (seen by the others)
@@ -111,7 +113,15 @@ struct Event {
   std::span<const std::string> details;  // MemberList: statuses, parallel to names
   std::uint64_t number = 0;  // Message, HistoryMessage: seq; Error LineTooLong: the limit; Whois: since
   std::int64_t time_ms = 0;  // Message, HistoryMessage, PrivateFrom: ms since the Unix epoch, UTC
-  bool flag = false;         // Whois: online
+  bool flag = false;         // Whois: online; RoomList: show the count
+  std::uint32_t page = 0;       // RoomList: which page (1-based)
+  std::uint32_t page_size = 0;  // RoomList: rooms per page
+
+  // RoomList: how many pages the matching rooms fill (at least 1, even for none).
+  std::uint64_t pages() const {
+    if (page_size == 0 || number == 0) return 1;
+    return (number + page_size - 1) / page_size;
+  }
 
   static Event of(EventKind k) { return Event{.kind = k}; }
   static Event error_of(ErrorCode e) { return Event{.kind = EventKind::Error, .error = e}; }

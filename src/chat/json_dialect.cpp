@@ -102,6 +102,7 @@ void render_room_list(const Event& e, std::string& out) {
     append_json_string(out, e.names[i]);
   }
   out += ']';
+  o.uint("total", e.number).uint("page", e.page).uint("pages", e.pages());
   o.close();
 }
 

@@ -287,7 +287,28 @@ void render_whois(const LineTexts& t, const Event& e, std::string& out) {
   out += '\n';
 }
 
+// 63500 -> "63,500" (en) or "63.500" (pt).
+std::string grouped(std::uint64_t n, std::string_view separator) {
+  std::string digits = fmt::format("{}", n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += separator;
+    out += digits[i];
+  }
+  return out;
+}
+
+// The names as the original printed them ("Salas disponíveis: a, b"), then,
+// when asked for or when there is more than a page, a count line.
 void render_room_list(const LineTexts& t, const Event& e, std::string& out) {
+  const std::uint64_t pages = e.pages();
+  std::string matching;
+  if (!e.text.empty()) append(matching, t.room_list_matching, e.text);
+  if (e.page > pages) {
+    append(out, t.room_list_past_end, grouped(e.page, t.thousands), grouped(e.number, t.thousands), matching,
+           grouped(pages, t.thousands));
+    return;
+  }
   out += t.room_list;
   if (e.names.empty()) {
     out += t.room_list_none;
@@ -296,6 +317,25 @@ void render_room_list(const LineTexts& t, const Event& e, std::string& out) {
       if (i) out += ", ";
       out += e.names[i];
     }
+  }
+  out += '\n';
+  if (!e.flag) return;
+  if (e.number == 0) {
+    if (!e.text.empty()) append(out, t.room_list_no_match, e.text);
+    return;
+  }
+  const std::uint64_t first = std::uint64_t{e.page > 0 ? e.page - 1 : 0} * e.page_size + 1;
+  const std::uint64_t last = first + e.names.size() - 1;
+  append(out, t.room_list_page, grouped(first, t.thousands), grouped(last, t.thousands),
+         grouped(e.number, t.thousands), matching, grouped(e.page, t.thousands), grouped(pages, t.thousands));
+  if (e.page < pages) {
+    std::string next(t.room_list_command);
+    if (!e.text.empty()) {
+      next += ' ';
+      next += e.text;
+    }
+    fmt::format_to(std::back_inserter(next), " {}", e.page + 1);
+    append(out, t.room_list_next, next);
   }
   out += '\n';
 }

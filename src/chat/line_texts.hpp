@@ -18,6 +18,15 @@ struct LineTexts {
   std::string_view help;
   std::string_view room_list;       // the names follow, then "\n"
   std::string_view room_list_none;  // instead of the names
+  // The count line after the names, when shown (a filter or page asked, or
+  // more than a page). Numbers come with thousands separators.
+  std::string_view room_list_page;      // first, last, total, matching ("" or room_list_matching), page, pages
+  std::string_view room_list_matching;  // filter
+  std::string_view room_list_next;      // the command that shows the next page; then "\n"
+  std::string_view room_list_command;   // the /rooms word of this language
+  std::string_view room_list_no_match;  // filter: nothing matches (the names said "none")
+  std::string_view room_list_past_end;  // page, total, matching, pages: instead of the names
+  std::string_view thousands;           // the thousands separator
   std::string_view room_created;    // room
   std::string_view joined_self;     // room
   std::string_view joined;          // nick, room

@@ -27,6 +27,10 @@ class RateWindow {
     return ++count_ <= limit;
   }
 
+  // The current window is over at `now_ms`: the next admit starts afresh,
+  // so forgetting this window changes nothing.
+  constexpr bool idle_at(std::uint64_t now_ms) const { return now_ms - window_start_ms_ >= window_ms_; }
+
  private:
   std::uint64_t window_ms_;
   std::uint64_t window_start_ms_ = 0;  // the first window starts at time 0

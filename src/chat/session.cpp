@@ -48,7 +48,7 @@ void Session::on_command(SessionHost& host, std::string_view raw) {
     case CommandKind::Message:
       return on_message(host, line);
     case CommandKind::Rooms:
-      return host.list_rooms();
+      return on_rooms(host, cmd.arg);
     case CommandKind::Create:
       return on_create(host, cmd.arg);
     case CommandKind::Join:

@@ -60,7 +60,9 @@ class SessionHost {
   virtual void join_room(std::string_view room) = 0;             // async
   virtual void leave_room(std::uint32_t room_id, std::string_view room, LeaveKind kind) = 0;
   virtual void publish(std::uint32_t room_id, std::string_view text) = 0;
-  virtual void list_rooms() = 0;
+  // /rooms: the page'th page (1-based; 0 = not asked: the first) of the rooms
+  // whose name contains `filter`, ASCII case-insensitively ("" = all).
+  virtual void list_rooms(std::string_view filter, std::size_t page) = 0;
   virtual void release_nick() = 0;
   // Close after the pending output is sent (the client asked to quit).
   virtual void finish() = 0;
@@ -185,6 +187,7 @@ class Session {
   void on_identify(SessionHost& host, std::string_view raw);
   void on_change_password(SessionHost& host, std::string_view raw);
   // What people see of each other and of rooms (session_social.cpp).
+  void on_rooms(SessionHost& host, std::string_view arg);
   void on_history(SessionHost& host, std::string_view arg);
   void on_private_message(SessionHost& host, std::string_view nick, std::string_view text);
   void on_who(SessionHost& host);

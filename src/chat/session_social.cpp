@@ -1,4 +1,4 @@
-// What people see of each other and of their room: /history, /msg, /who,
+// What people see of each other and of rooms: /rooms, /history, /msg, /who,
 // /topic, /nick, /status, /whois. Arguments arrive sanitised (the line
 // was); the host answers these with send()s, only /nick is awaited.
 #include <limits>
@@ -35,6 +35,22 @@ bool possible_nick(std::string_view nick) {
 constexpr std::string_view kClearTopic = "-";
 
 }  // namespace
+
+// "/rooms [filter] [page]": a last word that is a positive number is the
+// page, the rest the filter. So "/rooms 2" is the second page of all rooms,
+// and a filter that is a number needs its page: "/rooms 7 1".
+void Session::on_rooms(SessionHost& host, std::string_view arg) {
+  std::string_view filter = arg;
+  std::size_t page = 0;
+  const std::size_t blank = arg.find_last_of(" \t");
+  const std::string_view last = blank == std::string_view::npos ? arg : arg.substr(blank + 1);
+  if (const std::optional<std::size_t> n = positive_count(last)) {
+    page = *n;
+    filter = blank == std::string_view::npos ? std::string_view{} : arg.substr(0, blank);
+    while (!filter.empty() && (filter.back() == ' ' || filter.back() == '\t')) filter.remove_suffix(1);
+  }
+  host.list_rooms(filter, page);
+}
 
 void Session::on_history(SessionHost& host, std::string_view arg) {
   if (!in_room_) {

@@ -30,4 +30,15 @@ void Admission::release(const std::string& ip, bool counted_ip) {
   if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
 }
 
+bool Admission::admit_room_creation(const std::string& ip, unsigned per_minute, std::uint64_t now_ms) {
+  if (per_minute == 0) return true;
+  std::lock_guard lock(creations_mutex_);
+  if (now_ms - creations_swept_ms_ >= chat::RateWindow::kMinuteMs) {
+    // A window a minute old is over: forgetting it changes no answer.
+    std::erase_if(creations_, [&](const auto& kv) { return kv.second.idle_at(now_ms); });
+    creations_swept_ms_ = now_ms;
+  }
+  return creations_[ip].admit(per_minute, now_ms);
+}
+
 }  // namespace chatd::shard

@@ -1,5 +1,6 @@
 #pragma once
-// Connection limits for the whole server: max-conns and max-conns-per-ip.
+// Limits per client address for the whole server: max-conns,
+// max-conns-per-ip and rooms-per-ip-minute.
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -8,6 +9,7 @@
 #include <unordered_map>
 
 #include "chat/event.hpp"
+#include "chat/rate_window.hpp"
 
 namespace chatd::shard {
 
@@ -23,10 +25,20 @@ class Admission {
   void release(const std::string& ip, bool counted_ip);
   std::uint32_t total() const { return total_.load(std::memory_order_relaxed); }
 
+  // Room creation per client address: true when `ip` may create one more
+  // room at `now_ms` (monotonic), at most `per_minute` a minute over all its
+  // connections on every shard (0 = no limit; nothing is counted). Touched
+  // only on /create: one lock per creation. Stale addresses are swept at
+  // most once a minute, so the table holds about a minute's creators.
+  bool admit_room_creation(const std::string& ip, unsigned per_minute, std::uint64_t now_ms);
+
  private:
   std::atomic<std::uint32_t> total_{0};
   std::mutex per_ip_mutex_;
   std::unordered_map<std::string, std::uint32_t> per_ip_;
+  std::mutex creations_mutex_;
+  std::unordered_map<std::string, chat::RateWindow> creations_;
+  std::uint64_t creations_swept_ms_ = 0;
 };
 
 }  // namespace chatd::shard

@@ -83,8 +83,11 @@ struct Connection {
   }
 
   // Output and accounting.
-  bool slow = false;        // over max-outbuf: dropped at the end of this pass
+  bool slow = false;        // judged a slow consumer: dropped at the end of this pass
   bool counted_ip = false;  // holds a place in Admission's per-address count
+  bool over_outbuf = false;  // unsent output is over max-outbuf, since over_since_ms
+  bool big_output = false;   // its output grew large: give memory back once it is sent
+  std::uint32_t over_since_ms = 0;  // low 32 bits of the shard clock (spans ~49 days)
   const char* reason = "closed";  // for the disconnect log line
 };
 

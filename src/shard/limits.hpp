@@ -48,7 +48,7 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
   X(max_line, std::size_t, "max-line", 4096, Live, in_range(64, 1 << 20),                 \
     "longest accepted line in bytes")                                                     \
   X(max_outbuf, std::size_t, "max-outbuf", 4u << 20, Live, size_at_least(1024),           \
-    "unsent output per client before it is dropped (K/M/G)")                              \
+    "unsent output per client: over it for 2 s while fed, or over twice it + 512K: dropped (K/M/G)") \
   X(line_idle_flush_ms, unsigned, "line-idle-flush", 150, Live, in_range(0, 60000),       \
     "ms after which a partial line without newline counts as a line; 0 = never")          \
   X(login_timeout_s, unsigned, "login-timeout", 30, Live, in_range(0, 86400),             \
@@ -67,6 +67,10 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
     "connections per client address; 0 = no limit")                                       \
   X(rooms_per_minute, unsigned, "rooms-per-minute", 10, Live, any_value(),                \
     "room creations per client per minute; 0 = no limit")                                 \
+  X(rooms_per_ip_minute, unsigned, "rooms-per-ip-minute", 30, Live, any_value(),        \
+    "room creations per client address per minute, all its connections together; 0 = no limit") \
+  X(rooms_page_size, unsigned, "rooms-page-size", 100, Live, in_range(1, 1000),           \
+    "rooms one /rooms reply lists at most (a page; /rooms [filter] [page] for the others)") \
   X(history_on_join, unsigned, "history-on-join", 10, Live, in_range(0, 1000),            \
     "recent messages of a room shown to whoever joins it; 0 = none")                      \
   X(history_max_request, unsigned, "history-max-request", 100, Live, in_range(1, 10000),   \

@@ -1,5 +1,7 @@
 // Output and the end of a connection's life: queueing shared texts,
 // handing them to the reactor, and finish -> doom -> destroy.
+#include <malloc.h>
+
 #include <spdlog/spdlog.h>
 
 #include "chat/sanitize.hpp"
@@ -10,7 +12,22 @@
 namespace chatd::shard {
 namespace {
 constexpr std::uint64_t kLingerMs = 5000;  // a closing client gets this long to read
-}
+
+// The slow-consumer rule judges how a client reads, not one large reply: a
+// client is dropped when its unsent output stays over max-outbuf for
+// kSlowGraceMs while more keeps coming (it reads slower than it is fed), or
+// at once past the ceiling, 2 x max-outbuf + kReplyAllowance, which bounds
+// the memory one client can pin. A prompt reader drains a big reply (a
+// full /rooms page of the largest size is < 300 KiB) long before either.
+constexpr std::uint32_t kSlowGraceMs = 2000;
+constexpr std::size_t kReplyAllowance = 512 * 1024;
+
+// Output this large, once sent, leaves free memory behind in the allocator:
+// the shard gives it back to the kernel (malloc_trim) at most once per
+// kTrimIntervalMs.
+constexpr std::size_t kBigOutput = 256 * 1024;
+constexpr std::uint64_t kTrimIntervalMs = 1000;
+}  // namespace
 
 std::size_t Shard::gather(io::Token t, std::span<iovec> out) {
   Connection* c = find(t);
@@ -30,15 +47,31 @@ void Shard::on_sent(io::Token t, std::size_t bytes) {
   if (!c) return;
   stats_.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
   (c->tls ? c->tls->out : c->out).consume(bytes, texts_);
+  if (c->over_outbuf && unsent(*c) <= lim_.max_outbuf) c->over_outbuf = false;  // caught up
+  if (c->big_output && output_idle(*c)) {
+    c->big_output = false;
+    trim_wanted_ = true;
+  }
   if (c->closing() && output_idle(*c)) doom(*c);
 }
+
+std::size_t Shard::unsent(const Connection& c) const { return c.out.bytes() + (c.tls ? c.tls->out.bytes() : 0); }
 
 void Shard::queue_text(Connection& c, LocalText* l) {
   ++l->refs;
   c.out.push(l);
   reactor_->want_send(c.token);
-  const std::size_t unsent = c.out.bytes() + (c.tls ? c.tls->out.bytes() : 0);
-  if (unsent > lim_.max_outbuf && !c.slow && !c.closing()) {
+  const std::size_t bytes = unsent(c);
+  if (bytes >= kBigOutput) c.big_output = true;
+  if (bytes <= lim_.max_outbuf || c.slow || c.closing()) return;
+  const auto now = static_cast<std::uint32_t>(now_ms_);
+  if (!c.over_outbuf) {
+    c.over_outbuf = true;
+    c.over_since_ms = now;
+  }
+  const bool past_ceiling = bytes > 2 * lim_.max_outbuf + kReplyAllowance;
+  const bool fed_while_behind = static_cast<std::uint32_t>(now - c.over_since_ms) >= kSlowGraceMs;
+  if (past_ceiling || fed_while_behind) {
     // Dropped in reap(): we may be iterating over its room right now.
     c.slow = true;
     slow_.push_back(io::token_slot(c.token));
@@ -100,6 +133,18 @@ void Shard::reap() {
   for (std::size_t i = 0; i < doomed_.size(); ++i)
     if (Connection* c = conns_.at_slot(doomed_[i]); c && c->doomed()) destroy(*c);
   doomed_.clear();
+  give_memory_back();
+}
+
+// After a spike (big replies sent, or big queues dropped) glibc keeps the
+// freed pages for reuse; malloc_trim hands them back. It walks the heap, so
+// at most once per kTrimIntervalMs per shard; a shard's loop passes at
+// least once a second, so a pending trim happens soon even when idle.
+void Shard::give_memory_back() {
+  if (!trim_wanted_ || now_ms_ - last_trim_ms_ < kTrimIntervalMs) return;
+  trim_wanted_ = false;
+  last_trim_ms_ = now_ms_;
+  ::malloc_trim(0);
 }
 
 // Over max-outbuf: what has not started to go out is dropped (a partly sent
@@ -117,6 +162,7 @@ void Shard::drop_slow(Connection& c) {
 void Shard::destroy(Connection& c) {
   remove_member(c);
   reactor_->close(c.token);
+  if (c.big_output) trim_wanted_ = true;
   c.out.clear(texts_);
   if (c.tls) {
     c.tls->out.clear(texts_);

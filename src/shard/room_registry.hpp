@@ -3,6 +3,7 @@
 // counts the owner needs to route a room's events. Owned by that shard's thread.
 #include <cstdint>
 #include <deque>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -57,6 +58,19 @@ class RoomCatalog {
   void add(std::uint32_t id, std::string name);
   const std::vector<std::string>& names() const { return names_; }
   std::size_t size() const { return names_.size(); }
+
+  // One page of the rooms whose name contains `folded_filter` (lower case;
+  // matched ASCII case-insensitively; "" = every room): at most `count`
+  // names from the `skip`th match on, in creation order, and how many
+  // match in all. Unfiltered, `names` points into the catalog (valid until
+  // the next add); filtered, into `scratch`. One pass over the names: a
+  // /rooms costs O(rooms), never O(rooms) in memory.
+  struct Page {
+    std::span<const std::string> names;
+    std::size_t total = 0;
+  };
+  Page page(std::string_view folded_filter, std::size_t skip, std::size_t count,
+            std::vector<std::string>& scratch) const;
 
  private:
   std::vector<std::uint32_t> ids_;

@@ -1,5 +1,7 @@
 // Shard::Host: a Session's requests become mail to the shard that owns the
 // nickname or room concerned (possibly this one).
+#include <algorithm>
+
 #include "chat/sanitize.hpp"
 #include "io/clock.hpp"
 #include "shard/shard_host.hpp"
@@ -28,7 +30,10 @@ void Shard::Host::release_nick() {
 }
 
 void Shard::Host::create_room(std::string_view room) {
-  if (!c_.room_creations.admit(s_.lim_.rooms_per_minute, s_.now_ms_)) {
+  // Per connection first (no lock), then per address, shared by every
+  // shard: many connections from one address do not multiply the allowance.
+  if (!c_.room_creations.admit(s_.lim_.rooms_per_minute, s_.now_ms_) ||
+      !s_.ctx_.admission.admit_room_creation(c_.ip, s_.lim_.rooms_per_ip_minute, s_.now_ms_)) {
     // Answered through our own mailbox: the session awaits a result.
     Envelope e = to_owner(Envelope::Kind::CreateResult);
     e.created = chat::CreateStatus::RateLimited;
@@ -67,9 +72,20 @@ void Shard::Host::publish(std::uint32_t room_id, std::string_view text) {
   s_.mailbox_.post(s_.owner(c_.session.room()), std::move(e));
 }
 
-void Shard::Host::list_rooms() {
+void Shard::Host::list_rooms(std::string_view filter, std::size_t page) {
+  // A page at a time, whatever the number of rooms: the reply stays under
+  // rooms-page-size names of at most 64 characters.
+  const std::size_t size = s_.lim_.rooms_page_size > 0 ? s_.lim_.rooms_page_size : 1;
+  const std::uint32_t want = static_cast<std::uint32_t>(std::clamp<std::size_t>(page, 1, 0xffffffffu));
+  std::vector<std::string> scratch;
+  const RoomCatalog::Page p = s_.catalog_.page(chat::fold_case(filter), std::size_t{want - 1} * size, size, scratch);
   chat::Event e = chat::Event::of(chat::EventKind::RoomList);
-  e.names = s_.catalog_.names();
+  e.names = p.names;
+  e.number = p.total;
+  e.text = filter;
+  e.page = want;
+  e.page_size = static_cast<std::uint32_t>(size);
+  e.flag = page != 0 || !filter.empty() || p.total > size;
   s_.emit(c_, e);
 }
 

@@ -127,6 +127,8 @@ class Shard final : public io::ReactorHandler {
   void reap();
   void drop_slow(Connection& c);
   void destroy(Connection& c);
+  std::size_t unsent(const Connection& c) const;
+  void give_memory_back();
 
   // room_owner.cpp
   void own_create(Envelope& e);
@@ -230,6 +232,8 @@ class Shard final : public io::ReactorHandler {
   Limits lim_{};                              // this pass's snapshot of the live limits
   std::uint64_t accept_paused_until_ms_ = 0;  // after EMFILE/ENFILE
   std::uint64_t now_ms_ = 0;
+  std::uint64_t last_trim_ms_ = 0;  // malloc_trim, at most once a second (output.cpp)
+  bool trim_wanted_ = false;       // big output was sent or dropped since
   std::uint64_t stop_deadline_ms_ = 0;
   bool stopping_ = false;
   ShardStats stats_;

@@ -18,7 +18,7 @@ class Shard::Host final : public chat::SessionHost {
   void join_room(std::string_view room) override;
   void leave_room(std::uint32_t room_id, std::string_view room, chat::LeaveKind kind) override;
   void publish(std::uint32_t room_id, std::string_view text) override;
-  void list_rooms() override;
+  void list_rooms(std::string_view filter, std::size_t page) override;
   void finish() override;
 
   // Identity and memory (identity.cpp, room_extras.cpp).

@@ -220,7 +220,10 @@ class FakeHost final : public SessionHost {
     check(!is_blank(text.front()) && !is_blank(text.back()), "published text not trimmed", text);
     check(text.front() != '/', "a command published as text", text);
   }
-  void list_rooms() override { alive("list_rooms"); }
+  void list_rooms(std::string_view filter, std::size_t) override {
+    alive("list_rooms");
+    check_clean(filter, false, "room filter not clean UTF-8");
+  }
   void release_nick() override {
     alive("release_nick");
     check(nick_held, "release_nick without a nickname");

@@ -231,6 +231,36 @@ TEST_CASE("dialect: line-pt is the original's bytes (the report's figures)") {
   CHECK(pt.render(Event::error_of(ErrorCode::UsageJoin)) == "⚠️ Uso: /entrar <sala>\n");
 }
 
+TEST_CASE("dialect: a page of /rooms adds a count line, in both languages") {
+  const std::string names[] = {"a", "b"};
+  // Few rooms, nothing asked: exactly the original's line.
+  Event e{.kind = EventKind::RoomList, .names = names, .number = 2, .page = 1, .page_size = 100};
+  CHECK(pt.render(e) == "Salas disponíveis: a, b\n");
+  CHECK(en.render(e) == "Rooms: a, b\n");
+  // More than a page: the count and the next page's command.
+  e.number = 63500;
+  e.flag = true;
+  CHECK(pt.render(e) == "Salas disponíveis: a, b\n📝 1-2 de 63.500 salas, página 1 de 635. Próxima: /salas 2\n");
+  CHECK(en.render(e) == "Rooms: a, b\n📝 1-2 of 63,500 rooms, page 1 of 635. Next: /rooms 2\n");
+  e.page_size = 2;
+  e.page = 31750;
+  e.text = "x y";
+  CHECK(en.render(e) == "Rooms: a, b\n📝 63,499-63,500 of 63,500 rooms matching 'x y', page 31,750 of 31,750.\n");
+  e.page = 7;
+  CHECK(pt.render(e) ==
+        "Salas disponíveis: a, b\n📝 13-14 de 63.500 salas com 'x y', página 7 de 31.750. Próxima: /salas x y 8\n");
+  // A filter that matches nothing; a page past the end.
+  const Event none{.kind = EventKind::RoomList, .text = "zz", .flag = true, .page = 1, .page_size = 100};
+  CHECK(pt.render(none) == "Salas disponíveis: Nenhuma sala disponível.\n📝 Nenhuma sala com 'zz'.\n");
+  CHECK(en.render(none) == "Rooms: none yet.\n📝 No rooms match 'zz'.\n");
+  const Event past{.kind = EventKind::RoomList, .number = 1234, .flag = true, .page = 14, .page_size = 100};
+  CHECK(en.render(past) == "⚠️ There is no page 14: 1,234 rooms, 13 page(s).\n");
+  CHECK(pt.render(past) == "⚠️ A página 14 não existe: 1.234 salas, 13 página(s).\n");
+  // An explicit page 1 of few rooms shows the count too.
+  const Event one{.kind = EventKind::RoomList, .names = names, .number = 2, .flag = true, .page = 1, .page_size = 100};
+  CHECK(en.render(one) == "Rooms: a, b\n📝 1-2 of 2 rooms, page 1 of 1.\n");
+}
+
 TEST_CASE("dialect: line-en samples") {
   CHECK(en.render(Event::of(EventKind::Prompt)) == "Enter your nickname: ");
   CHECK(en.render({.kind = EventKind::Message, .nick = "Math", .text = "hi"}) == "[Math] hi\n");

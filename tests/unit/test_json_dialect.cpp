@@ -355,8 +355,15 @@ TEST_CASE("json: help is line-en's command list") {
 }
 
 TEST_CASE("json: rooms, joining and leaving") {
-  CHECK(json.render(Event::of(EventKind::RoomList)) == R"({"type":"rooms","rooms":[]})");
-  CHECK(json.render({.kind = EventKind::RoomList, .names = kNames}) == R"({"type":"rooms","rooms":["REDES","REDES2"]})");
+  CHECK(json.render({.kind = EventKind::RoomList, .page = 1, .page_size = 100}) ==
+        R"({"type":"rooms","rooms":[],"total":0,"page":1,"pages":1})");
+  CHECK(json.render({.kind = EventKind::RoomList, .names = kNames, .number = 2, .page = 1, .page_size = 100}) ==
+        R"({"type":"rooms","rooms":["REDES","REDES2"],"total":2,"page":1,"pages":1})");
+  CHECK(json.render({.kind = EventKind::RoomList, .text = "re", .names = kNames, .number = 250, .flag = true,
+                     .page = 2, .page_size = 100}) ==
+        R"({"type":"rooms","rooms":["REDES","REDES2"],"total":250,"page":2,"pages":3})");
+  CHECK(json.render({.kind = EventKind::RoomList, .number = 250, .flag = true, .page = 9, .page_size = 100}) ==
+        R"({"type":"rooms","rooms":[],"total":250,"page":9,"pages":3})");
   CHECK(json.render({.kind = EventKind::RoomCreated, .room = "REDES"}) == R"({"type":"room_created","room":"REDES"})");
   CHECK(json.render({.kind = EventKind::JoinedSelf, .room = "REDES"}) == R"({"type":"joined","room":"REDES"})");
   CHECK(json.render(Event::of(EventKind::LeftSelf)) == R"({"type":"left"})");

@@ -100,3 +100,15 @@ TEST_CASE("the same decisions as the check it replaces, over random traffic") {
     }
   }
 }
+
+TEST_CASE("idle_at: a window that is over can be forgotten") {
+  RateWindow w;
+  const std::uint64_t t0 = 1000000;
+  CHECK(w.idle_at(t0));  // nothing counted yet
+  CHECK(w.admit(1, t0));
+  CHECK_FALSE(w.idle_at(t0 + 59999));
+  CHECK(w.idle_at(t0 + 60000));
+  // Forgetting it (a fresh window) answers the next admit the same way.
+  RateWindow fresh;
+  CHECK(w.admit(1, t0 + 60000) == fresh.admit(1, t0 + 60000));
+}

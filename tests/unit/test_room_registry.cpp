@@ -111,3 +111,44 @@ TEST_CASE("NickRegistry: unique nicknames, compared case-folded") {
   nicks.release("nobody", lari);
   CHECK(nicks.size() == 3);
 }
+
+TEST_CASE("RoomCatalog: a page of the rooms, filtered case-insensitively") {
+  RoomCatalog cat;
+  for (std::uint32_t i = 0; i < 250; ++i) cat.add(i, fmt::format("{}-{}", i % 2 ? "Sala" : "room", i));
+  std::vector<std::string> scratch;
+
+  // Unfiltered: a view into the catalog, no copies.
+  RoomCatalog::Page p = cat.page("", 0, 100, scratch);
+  CHECK(p.total == 250);
+  REQUIRE(p.names.size() == 100);
+  CHECK(p.names.front() == "room-0");
+  CHECK(p.names.data() == cat.names().data());
+  CHECK(scratch.empty());
+  p = cat.page("", 200, 100, scratch);
+  REQUIRE(p.names.size() == 50);
+  CHECK(p.names.front() == "room-200");
+  CHECK(p.names.back() == "Sala-249");
+  p = cat.page("", 300, 100, scratch);  // past the end
+  CHECK(p.names.empty());
+  CHECK(p.total == 250);
+
+  // Filtered: the count of all matches, one page of them in creation order.
+  p = cat.page("sala", 0, 10, scratch);
+  CHECK(p.total == 125);
+  REQUIRE(p.names.size() == 10);
+  CHECK(p.names[0] == "Sala-1");
+  CHECK(p.names[9] == "Sala-19");
+  p = cat.page("la-24", 0, 10, scratch);  // Sala-24x
+  CHECK(p.total == 5);
+  CHECK(std::vector<std::string>(p.names.begin(), p.names.end()) ==
+        std::vector<std::string>{"Sala-241", "Sala-243", "Sala-245", "Sala-247", "Sala-249"});
+  p = cat.page("la-24", 4, 10, scratch);
+  CHECK(std::vector<std::string>(p.names.begin(), p.names.end()) == std::vector<std::string>{"Sala-249"});
+  p = cat.page("room-1", 0, 1000, scratch);  // room-1, room-10.., room-100..: only even ids are "room"
+  CHECK(p.total == 55);  // 10..18 (5), 100..198 (50); "room-1" itself is odd
+  p = cat.page("nothing", 0, 10, scratch);
+  CHECK(p.total == 0);
+  CHECK(p.names.empty());
+  p = cat.page("a-249-and-more-than-the-name", 0, 10, scratch);
+  CHECK(p.total == 0);
+}

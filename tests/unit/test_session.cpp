@@ -46,7 +46,9 @@ class FakeHost final : public SessionHost {
   void publish(std::uint32_t room_id, std::string_view text) override {
     calls_.push_back(fmt::format("publish:{}:{}", room_id, text));
   }
-  void list_rooms() override { calls_.push_back("list"); }
+  void list_rooms(std::string_view filter, std::size_t page) override {
+    calls_.push_back(filter.empty() && page == 0 ? std::string("list") : fmt::format("list:{}:{}", filter, page));
+  }
   void release_nick() override { calls_.push_back("release"); }
   void finish() override { calls_.push_back("finish"); }
   void check_password(std::string_view pw) override { calls_.push_back("check_password:" + std::string(pw)); }
@@ -208,6 +210,20 @@ TEST_CASE("session: commands are routed to the host") {
   CHECK(host.take() == Calls{"list"});
   s.on_line(host, "/ROOMS");
   CHECK(host.take() == Calls{"list"});
+
+  // /rooms [filter] [page]: a last word that is a positive number is the page.
+  s.on_line(host, "/salas 2");
+  CHECK(host.take() == Calls{"list::2"});
+  s.on_line(host, "/rooms abc");
+  CHECK(host.take() == Calls{"list:abc:0"});
+  s.on_line(host, "/rooms  redes  de  casa   3 ");
+  CHECK(host.take() == Calls{"list:redes  de  casa:3"});
+  s.on_line(host, "/rooms 7 1");  // a numeric filter needs its page
+  CHECK(host.take() == Calls{"list:7:1"});
+  s.on_line(host, "/rooms abc 0");  // not a page: part of the filter
+  CHECK(host.take() == Calls{"list:abc 0:0"});
+  s.on_line(host, "/rooms x 99999999999999999999999");  // saturated; the host clamps
+  CHECK(host.take() == Calls{fmt::format("list:x:{}", std::numeric_limits<std::size_t>::max())});
 
   s.on_line(host, "/criar REDES");
   CHECK(host.take() == Calls{"create:REDES"});
