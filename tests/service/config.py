@@ -64,7 +64,12 @@ def main(ctx):
     keys = set(re.findall(r"^# ([a-z][a-z0-9-]+) = ", example, re.M))
     check(options <= keys, "keys missing from the example: %s" % sorted(options - keys))
     check(keys <= options, "example keys chatd does not know: %s" % sorted(keys - options))
-    uncommented = re.sub(r"^# ([a-z][a-z0-9-]+ = )", r"\1", example, flags=re.M)
+    # Listeners that are off by default show a real setup's values (ports,
+    # certificate files): they stay commented here; every other key is
+    # uncommented with its default.
+    off_by_default = ("web", "web-origin", "tls-listen", "web-tls", "tls-cert", "tls-key")
+    uncommented = re.sub(r"^# ((?!(?:%s) = )[a-z][a-z0-9-]+ = )" % "|".join(off_by_default), r"\1", example,
+                         flags=re.M)
     conf = ctx.write("example.conf", uncommented)
     # The command line beats the file: the example's data-dir is the
     # system's state directory, which a test must not touch.
