@@ -10,7 +10,7 @@ namespace chatd::cluster::lua {
 
 // Publish a room event. KEYS: meta, stream, presence.
 // ARGV: channel, blob, epoch candidate, stream max length, kind letter,
-//       nick, new nick (NickChanged) or topic (Topic), lease ms.
+//       nick, new nick (NickChanged) or topic (Topic), lease ms, room.
 // The room's offset is its meta hash's `s`, its epoch `e` (made from the
 // candidate the first time, or again after Redis lost the room). The entry
 // id is "<offset>-1", so the stream is the room's history in offset order,
@@ -30,6 +30,7 @@ local k = ARGV[5]
 if k == 'j' or k == 'l' or k == 'q' or k == 'n' then
   local t = redis.call('TIME')
   local expiry = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[8])
+  redis.call('SADD', 'chatd:presence_rooms', ARGV[9])
   if k == 'j' then redis.call('ZADD', KEYS[3], expiry, ARGV[6])
   elseif k == 'n' then
     redis.call('ZREM', KEYS[3], ARGV[6])
@@ -85,12 +86,20 @@ return lost
 )lua";
 
 // Keep this node's members in a room's presence. KEYS: presence. ARGV:
-// lease ms, nicks...
+// lease ms, room, nicks... After Redis lost its data, this also brings the
+// room back (listed again, and swept).
 inline constexpr std::string_view kRefreshPresence = R"lua(
 local t = redis.call('TIME')
 local expiry = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], expiry, ARGV[i]) end
-return #ARGV - 1
+for i = 3, #ARGV do redis.call('ZADD', KEYS[1], expiry, ARGV[i]) end
+redis.call('SADD', 'chatd:presence_rooms', ARGV[2])
+if redis.call('HEXISTS', 'chatd:rooms', ARGV[2]) == 0 then
+  local n = redis.call('INCR', 'chatd:room_counter')
+  redis.call('HSET', 'chatd:rooms', ARGV[2], n)
+  redis.call('ZADD', 'chatd:room_order', n, ARGV[2])
+  redis.call('PUBLISH', 'chatd:rooms:new', n .. ' ' .. ARGV[2])
+end
+return #ARGV - 2
 )lua";
 
 // Release a nickname only if this node holds it. KEYS: nick key. ARGV: node.
@@ -114,7 +123,7 @@ return redis.call('PUBLISH', 'chatd:node:' .. node, ARGV[1])
 inline constexpr std::string_view kSweep = R"lua(
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local rooms = redis.call('HKEYS', 'chatd:rooms')
+local rooms = redis.call('SMEMBERS', 'chatd:presence_rooms')
 local quits = 0
 for _, room in ipairs(rooms) do
   local pkey = 'chatd:room:' .. room .. ':presence'
