@@ -10,7 +10,8 @@ MESON_OPTS ?= --wrap-mode=nodownload -Dwerror=true
 # Debian 12 packages: build tools, libraries, and the real clients the tests drive.
 DEB_PACKAGES := meson ninja-build pkg-config g++ liburing-dev libspdlog-dev libfmt-dev \
   doctest-dev libcli11-dev libsystemd-dev netcat-openbsd telnet socat python3 systemd \
-  clang libclang-rt-14-dev libsqlite3-dev libsodium-dev libssl-dev openssl python3-websockets chromium
+  clang libclang-rt-14-dev libsqlite3-dev libsodium-dev libssl-dev openssl python3-websockets chromium \
+  libhiredis-dev redis-server
 
 .PHONY: all deps configure build run test clean
 

@@ -100,6 +100,9 @@ enum class ErrorCode : std::uint8_t {
   TopicTooLong,        // number = the limit in characters
   StatusTooLong,       // number = the limit in characters
   TlsRequired,         // passwords travel only over TLS here (--require-tls-for-login); nick when at login
+  // --cluster (rooms shared through Redis).
+  MessagesLost,        // room; number = how many of its events could not be recovered (0 = unknown: Redis lost them)
+  ClusterUnavailable,  // text = your message: it could not be published (Redis unreachable or too slow)
 };
 
 struct Event {

@@ -7,7 +7,7 @@ namespace chatd::chat {
 namespace {
 
 // The one field beyond code and message an error carries, if any.
-enum class ErrorField : std::uint8_t { None, Nick, Room, Limit, Command };
+enum class ErrorField : std::uint8_t { None, Nick, Room, Limit, Command, Lost, Text };
 
 struct ErrorInfo {
   std::string_view code;
@@ -62,6 +62,8 @@ constexpr ErrorInfo error_info(ErrorCode c) {
     case ErrorCode::TopicTooLong: return {"topic_too_long", F::Limit};
     case ErrorCode::StatusTooLong: return {"status_too_long", F::Limit};
     case ErrorCode::TlsRequired: return {"tls_required", F::Nick};
+    case ErrorCode::MessagesLost: return {"messages_lost", F::Lost};
+    case ErrorCode::ClusterUnavailable: return {"cluster_unavailable", F::Text};
   }
   return {"unknown", F::None};  // an out-of-range value; every code returns above
 }
@@ -90,6 +92,11 @@ void render_error(const Event& e, std::string& out) {
     case ErrorField::Room: o.str("room", e.room); break;
     case ErrorField::Limit: o.uint("limit", e.number); break;
     case ErrorField::Command: o.str("command", e.text); break;
+    case ErrorField::Lost:
+      o.str("room", e.room);
+      o.uint("count", e.number);  // 0: unknown
+      break;
+    case ErrorField::Text: o.str("text", e.text); break;
   }
   o.close();
 }

@@ -23,6 +23,13 @@ void append(std::string& out, std::string_view format, const Args&... args) {
 // Rooms: creating, joining and leaving one, talking outside one, topics.
 void render_room_error(const LineTexts& t, const Event& e, std::string& out) {
   switch (e.error) {
+    case ErrorCode::MessagesLost:
+      if (e.number) append(out, t.messages_lost, e.room, e.number);
+      else append(out, t.messages_lost_unknown, e.room);
+      return;
+    case ErrorCode::ClusterUnavailable:
+      append(out, t.cluster_unavailable, e.text);
+      return;
     case ErrorCode::RoomExists:
       out += t.room_exists;
       return;
@@ -193,6 +200,8 @@ void render_error(const LineTexts& t, const Event& e, std::string& out) {
     case ErrorCode::MessageOutsideRoom:
     case ErrorCode::NotInRoomForCommand:
     case ErrorCode::TopicTooLong:
+    case ErrorCode::MessagesLost:
+    case ErrorCode::ClusterUnavailable:
       render_room_error(t, e, out);
       return;
     case ErrorCode::UsageCreate:

@@ -77,6 +77,9 @@ struct LineTexts {
   std::string_view topic_too_long;   // number (the limit)
   std::string_view status_too_long;  // number (the limit)
   std::string_view tls_required;
+  std::string_view messages_lost;          // room, number
+  std::string_view messages_lost_unknown;  // room
+  std::string_view cluster_unavailable;    // text (the message)
 
   // Accounts, history, private messages (issue 10).
   std::string_view password_prompt;     // nick; no newline

@@ -98,6 +98,22 @@ struct Envelope {
     AuthCheck,     // -> auth: payload.hash, password (and new_password: hash it too); number = purpose
     AuthHash,      // -> auth: payload.password; number = purpose
     AuthResult,    // <- ok; payload.hash (a new hash); number = purpose
+    // Cluster (--cluster): the room owner <-> this node's RedisLink.
+    ClusterWatch,     // -> link: name = room; number = history wanted (follow the room from now on)
+    ClusterWatched,   // <- owner: name, ok (else Redis is unreachable), text = topic; payload.events = history
+    ClusterPublish,   // -> link: name = room, event; conn/reply_shard = the sender (left out, told of failure)
+    ClusterDeliver,   // <- owner: name, event (seq = the room's offset); conn/reply_shard = sender here, if any
+    ClusterLost,      // <- owner: name; number = events that cannot be recovered (0 = unknown)
+    ClusterFailed,    // link -> sender's shard: conn, text = a message that could not be published
+    RoomNotice,       // owner -> member shards: room_id, number (ClusterLost, for local members)
+    ClusterCreate,    // -> link: name = room; conn, reply_shard = the requester
+    ClusterCreated,   // <- owner: name, created; conn, reply_shard
+    ClusterRoomAdded, // <- owner: name (created on some node)
+    ClusterNickClaim, // -> link: name = folded, nick; conn, reply_shard (nick owner), ok = rename
+    ClusterNickClaimed, // <- nick owner: name, ok = claimed; conn, reply_shard = the claiming shard
+    ClusterNickRelease, // -> link: name = folded
+    ClusterPmSend,    // -> link: name = folded to, nick = from, text, number = ms; conn, reply_shard = sender
+    ClusterPmIn,      // <- nick owner: name = folded to, nick = from, text, number = ms
   };
   Kind kind{};
   bool ok = false;

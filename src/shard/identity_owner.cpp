@@ -28,6 +28,13 @@ void Shard::own_nick_claim(Envelope& e) {
     r.nick_status = chat::NickStatus::Registered;
   } else if (!nicks_.claim(e.name, {e.from, e.conn, account == nullptr})) {
     r.nick_status = chat::NickStatus::Taken;
+  } else if (ctx_.cluster && !account) {
+    // Unique on this node; now across nodes: a lease in Redis (SET NX).
+    Envelope c = answer(Envelope::Kind::ClusterNickClaim, e);
+    c.nick = e.nick;
+    c.ok = e.ok;
+    c.reply_shard = e.from;
+    return mailbox_.post(ctx_.link_index, std::move(c));
   } else if (account) {
     // Held for this connection while it proves it owns the account.
     r.nick_status = chat::NickStatus::NeedsPassword;
@@ -41,6 +48,12 @@ void Shard::own_nick_claim(Envelope& e) {
 
 void Shard::own_nick_release(Envelope& e) {
   if (!nicks_.release(e.name, {e.from, e.conn})) return;
+  if (ctx_.cluster && !accounts_.find(e.name)) {
+    Envelope c;
+    c.kind = Envelope::Kind::ClusterNickRelease;
+    c.name = e.name;
+    mailbox_.post(ctx_.link_index, std::move(c));
+  }
   // A logged-in user left (quit, dropped, renamed): that is when it was
   // last seen.
   store::Account* a = accounts_.find(e.name);
@@ -128,6 +141,19 @@ void Shard::own_pm_send(Envelope& e) {
     d.text = std::move(e.text);
     d.number = e.number;
     mailbox_.post(h->shard, std::move(d));
+  } else if (ctx_.cluster && !accounts_.find(e.name)) {
+    // Held on another node, perhaps: its node's channel, through Redis;
+    // the link answers the sender.
+    Envelope c;
+    c.kind = Envelope::Kind::ClusterPmSend;
+    c.name = e.name;
+    c.nick = std::move(e.nick);
+    c.text = std::move(e.text);
+    c.number = e.number;
+    c.conn = e.conn;
+    c.reply_shard = e.from;
+    c.payload = std::move(r.payload);
+    return mailbox_.post(ctx_.link_index, std::move(c));
   } else if (accounts_.find(e.name)) {
     Envelope q;
     q.kind = Envelope::Kind::StoreWrite;

@@ -25,6 +25,16 @@ Envelope answer(Envelope::Kind kind, const Envelope& request) {
 }  // namespace
 
 void Shard::own_create(Envelope& e) {
+  if (ctx_.cluster) {
+    // Created in Redis (once, whichever node asks first); every node's
+    // owner adds it when Redis announces it.
+    Envelope c;
+    c.kind = Envelope::Kind::ClusterCreate;
+    c.name = std::move(e.name);
+    c.conn = e.conn;
+    c.reply_shard = e.from;
+    return mailbox_.post(ctx_.link_index, std::move(c));
+  }
   Envelope r = answer(Envelope::Kind::CreateResult, e);
   if (rooms_.find(e.name)) {
     r.created = chat::CreateStatus::Exists;
@@ -61,6 +71,23 @@ void Shard::own_create(Envelope& e) {
 }
 
 void Shard::own_join(Envelope& e) {
+  if (ctx_.cluster) {
+    // The first join here makes this node follow the room in Redis: the
+    // join waits for the room's position and history, then goes on below.
+    auto* room = rooms_.find(e.name);
+    if (room && room->watch != RoomRegistry::Room::Watch::Live) {
+      if (room->watch == RoomRegistry::Room::Watch::None) {
+        room->watch = RoomRegistry::Room::Watch::Pending;
+        Envelope w;
+        w.kind = Envelope::Kind::ClusterWatch;
+        w.name = room->name;
+        w.number = std::max(lim_.history_on_join, lim_.history_max_request);
+        mailbox_.post(ctx_.link_index, std::move(w));
+      }
+      cluster_joins_[room->name].push_back(std::move(e));
+      return;
+    }
+  }
   Envelope r = answer(Envelope::Kind::JoinResult, e);
   r.name = e.name;
   if (auto* room = rooms_.find(e.name)) {
@@ -115,11 +142,27 @@ void Shard::own_publish(Envelope& e) {
 // number, joins the room's recent history and goes to the store; any other
 // event carries the number of the message it follows.
 void Shard::fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard) {
+  if (ctx_.cluster) {
+    // Redis is the room's sequencer: the event comes back, numbered, to
+    // every node following the room (this one too), then deliver_local.
+    Envelope p;
+    p.kind = Envelope::Kind::ClusterPublish;
+    p.name = room.name;
+    p.event = std::move(event);
+    p.conn = exclude;
+    p.reply_shard = static_cast<std::uint16_t>(exclude_shard);
+    return mailbox_.post(ctx_.link_index, std::move(p));
+  }
   ++room.events;
   if (event->kind() == chat::EventKind::Message)
     record(room, event);
   else
     event->set_seq(room.last_message);  // a notice: its place is after that message
+  deliver_local(room, std::move(event), exclude, exclude_shard);
+}
+
+// One Deliver per shard of this node with members in the room.
+void Shard::deliver_local(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard) {
   for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
     if (room.members_on[s] == 0) continue;
     Envelope d;

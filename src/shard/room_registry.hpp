@@ -26,6 +26,10 @@ class RoomRegistry {
     std::string topic;
     std::deque<EventRef> recent;   // the newest messages, oldest first (history served from memory)
     bool recording = true;         // false once the store fell too far behind: no history until a restart
+    // --cluster: whether this node follows the room in Redis yet (its
+    // first local join asks the link; joins wait until it answers).
+    enum class Watch : std::uint8_t { None, Pending, Live };
+    Watch watch = Watch::None;
   };
 
   explicit RoomRegistry(unsigned shards) : shards_(shards) {}

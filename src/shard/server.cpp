@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <stdexcept>
@@ -107,6 +108,11 @@ void Server::open_store(const ServerConfig& cfg) {
     const std::size_t recent = std::max(cfg.limits.history_max_request, cfg.limits.history_on_join);
     std::vector<ShardBootstrap> boot = load_bootstrap(*store, ctx_->mesh.count, recent);
     for (unsigned s = 0; s < shards_.size(); ++s) {
+      if (ctx_->cluster) {
+        // Rooms and their history live in Redis; the store keeps accounts.
+        boot[s].rooms.clear();
+        boot[s].catalog.clear();
+      }
       ctx_->rooms += static_cast<std::uint32_t>(boot[s].rooms.size());
       shards_[s]->bootstrap(std::move(boot[s]));
     }
@@ -116,6 +122,31 @@ void Server::open_store(const ServerConfig& cfg) {
   store_ = std::make_unique<StoreService>(ctx_->mesh, ctx_->store_index, std::move(store), ctx_->live);
   for (unsigned i = 0; i < ctx_->auth_count; ++i)
     auths_.push_back(std::make_unique<AuthService>(ctx_->mesh, ctx_->auth_first + i));
+  if (ctx_->cluster) start_cluster(cfg);
+}
+
+// The Redis link beside the other services: --node-id defaults to
+// hostname:port (the first listener's port).
+void Server::start_cluster(const ServerConfig& cfg) {
+  auto url = cluster::parse_redis_url(cfg.cluster_url);
+  if (!url) throw std::runtime_error(fmt::format("--cluster {}: expected redis://HOST:PORT[/DB]", cfg.cluster_url));
+  RedisLink::Config lc;
+  lc.url = *url;
+  lc.node = cfg.node_id;
+  if (lc.node.empty()) {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    std::string port = "0";
+    if (!listen_fds_.empty()) {
+      const std::string where = io::local_address_text(listen_fds_.front().get());
+      port = where.substr(where.rfind(':') + 1);
+    }
+    lc.node = fmt::format("{}:{}", host, port);
+  }
+  lc.lease_s = cfg.cluster_lease_s;
+  lc.shards = ctx_->mesh.count;
+  lc.history_keep = cfg.limits.history_keep ? cfg.limits.history_keep : 10000;
+  link_ = std::make_unique<RedisLink>(ctx_->mesh, ctx_->link_index, std::move(lc), ctx_->live);
 }
 
 Server::~Server() {
@@ -125,6 +156,7 @@ Server::~Server() {
 
 void Server::start() {
   store_->start();
+  if (link_) link_->start();
   for (auto& a : auths_) a->start();
   for (auto& s : shards_) {
     Shard* shard = s.get();
@@ -145,6 +177,7 @@ void Server::join() {
   threads_.clear();
   // After the shards: nothing more will be asked, and what was is committed.
   for (auto& a : auths_) a->stop();
+  if (link_) link_->stop();
   if (store_) store_->stop();
 }
 

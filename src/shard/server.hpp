@@ -8,6 +8,7 @@
 
 #include "shard/server_config.hpp"
 #include "shard/auth_service.hpp"
+#include "shard/redis_link.hpp"
 #include "shard/shard.hpp"
 #include "shard/store_service.hpp"
 #include "tls/ktls_probe.hpp"
@@ -47,6 +48,7 @@ class Server {
   const std::vector<std::string>& listening() const { return listening_; }
   const std::string& tls_description() const { return tls_description_; }
   const tls::KtlsProbe& ktls() const { return ktls_; }  // probed at start when TLS is on
+  const RedisLink* cluster_link() const { return link_.get(); }  // null without --cluster
   ServerTotals totals() const;
   // Per-shard figures for metrics.
   struct ShardView {
@@ -68,12 +70,14 @@ class Server {
  private:
   void open_store(const ServerConfig& cfg);
   void load_tls(const ServerConfig& cfg);
+  void start_cluster(const ServerConfig& cfg);
 
   std::unique_ptr<ServerContext> ctx_;
   std::vector<io::UniqueFd> listen_fds_;
   std::vector<std::unique_ptr<Shard>> shards_;
   std::unique_ptr<StoreService> store_;
   std::vector<std::unique_ptr<AuthService>> auths_;
+  std::unique_ptr<RedisLink> link_;  // --cluster only
   std::vector<std::thread> threads_;
   std::string backend_;
   std::string backend_reason_;

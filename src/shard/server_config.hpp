@@ -31,6 +31,12 @@ struct ServerConfig {
   int backlog = 4096;
   std::string data_dir;        // the database lives here (chatd.db); "" = memory only
   unsigned auth_threads = 1;   // password hashing threads (64 MiB each while hashing)
+  // --cluster redis://HOST:PORT[/DB]: rooms, nicknames, presence and
+  // history shared with other nodes through Redis ("" = one node, no Redis).
+  std::string cluster_url;
+  std::string node_id;          // --node-id; "" = hostname:port
+  unsigned cluster_lease_s = 15;  // --cluster-lease: nickname and presence leases
+  bool clustered() const { return !cluster_url.empty(); }
   Limits limits;
 };
 

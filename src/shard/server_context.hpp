@@ -18,16 +18,18 @@ namespace chatd::shard {
 // Created before the shard threads start; outlives them. The config and the
 // mesh's layout are read-only; the rest is atomics or internally locked.
 struct ServerContext {
-  // The mesh holds the shards, then the store service, then the hashers.
+  // The mesh holds the shards, then the store service, then the hashers,
+  // then (--cluster) the Redis link.
   ServerContext(const ServerConfig& cfg, unsigned shards)
       : config(cfg),
         live(cfg.limits),
         dialect(chat::line_dialect(cfg.lang)),
         log(cfg.lang),
-        mesh(shards, 1 + cfg.auth_threads),
+        mesh(shards, 1 + cfg.auth_threads + (cfg.clustered() ? 1 : 0)),
         store_index(shards),
         auth_first(shards + 1),
-        auth_count(cfg.auth_threads) {}
+        auth_count(cfg.auth_threads),
+        link_index(shards + 1 + cfg.auth_threads) {}
 
   const ServerConfig config;  // as started; live-changeable values are in `live`
   LiveLimits live;
@@ -37,10 +39,12 @@ struct ServerContext {
   const unsigned store_index;  // the StoreService's place in the mesh
   const unsigned auth_first;   // the AuthServices' places: auth_first .. + auth_count
   const unsigned auth_count;
+  const unsigned link_index;   // the RedisLink's place (after the hashers), with --cluster
+  const bool cluster = config.clustered();
   // With a data directory, messages go to the store too; in memory only,
   // the rooms' own recent lists are all the history there is (the same
   // bound as /history), so the store is not filled with what no one reads.
-  const bool store_history = !config.data_dir.empty();
+  const bool store_history = !config.data_dir.empty() && !config.clustered();  // clustered: the rooms' streams
   Admission admission;
   LoginThrottle login_throttle;
   std::atomic<std::uint32_t> rooms{0};  // next room id = rooms created so far

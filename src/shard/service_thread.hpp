@@ -16,7 +16,7 @@ namespace chatd::shard {
 
 // Its loop, handle() and tick() run on its own thread; other threads only
 // call start(), stop() and read what subclasses publish as atomics.
-class ServiceThread : private io::ReactorHandler {
+class ServiceThread : protected io::ReactorHandler {
  public:
   // `nice`: the thread's scheduling niceness (0 = as the shards; more =
   // yields the CPU to them when both want it).
@@ -40,16 +40,18 @@ class ServiceThread : private io::ReactorHandler {
   // Last work before the thread ends (flush what is pending).
   virtual void drain() {}
   void post(unsigned to, Envelope&& e) { mailbox_.post(to, std::move(e)); }
-
- private:
-  void run();
-  // ReactorHandler: this reactor only sleeps and wakes.
-  void on_accept(int, const sockaddr_storage&, std::uint32_t) override {}
-  void on_accept_error(int) override {}
+  // The thread's reactor: it only sleeps and wakes, unless a subclass adds
+  // connections of its own (RedisLink) and overrides the callbacks below.
+  io::Reactor& reactor() { return *reactor_; }
   void on_data(io::Token, std::span<const char>) override {}
   void on_closed(io::Token, int) override {}
   std::size_t gather(io::Token, std::span<iovec>) override { return 0; }
   void on_sent(io::Token, std::size_t) override {}
+
+ private:
+  void run();
+  void on_accept(int, const sockaddr_storage&, std::uint32_t) override {}
+  void on_accept_error(int) override {}
   void on_wake() override {}
 
   const unsigned index_;

@@ -208,6 +208,22 @@ void Shard::handle(Envelope&& e) {
     case K::PmResult: return on_pm_result(e);
     case K::WhoisLocal: return on_whois_local(e);
     case K::WhoisInfo: return on_whois_info(e);
+    // Cluster: from this node's RedisLink, and between shards because of it.
+    case K::ClusterWatched: return own_cluster_watched(e);
+    case K::ClusterDeliver: return own_cluster_deliver(e);
+    case K::ClusterLost: return own_cluster_lost(e);
+    case K::ClusterCreated: return own_cluster_created(e);
+    case K::ClusterRoomAdded: return own_cluster_room_added(e);
+    case K::ClusterNickClaimed: return own_cluster_nick_claimed(e);
+    case K::ClusterPmIn: return own_cluster_pm_in(e);
+    case K::ClusterFailed: return on_cluster_failed(e);
+    case K::RoomNotice: return on_room_notice(e);
+    case K::ClusterWatch:
+    case K::ClusterPublish:
+    case K::ClusterCreate:
+    case K::ClusterNickClaim:
+    case K::ClusterNickRelease:
+    case K::ClusterPmSend:
     // For the services only.
     case K::StoreWrite:
     case K::StoreHistory:

@@ -138,7 +138,20 @@ class Shard final : public io::ReactorHandler {
   void fan_out(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard);
   void announce(RoomRegistry::Room& room, chat::EventKind kind, std::string_view nick, io::Token exclude,
                 unsigned exclude_shard);
+  void deliver_local(RoomRegistry::Room& room, EventRef event, io::Token exclude, unsigned exclude_shard);
   void record(RoomRegistry::Room& room, const EventRef& event);
+  RoomRegistry::Room* add_room(const std::string& name);
+
+  // room_cluster.cpp (--cluster: the owner <-> this node's RedisLink)
+  void own_cluster_watched(Envelope& e);
+  void own_cluster_deliver(Envelope& e);
+  void own_cluster_lost(Envelope& e);
+  void own_cluster_created(Envelope& e);
+  void own_cluster_room_added(Envelope& e);
+  void own_cluster_nick_claimed(Envelope& e);
+  void own_cluster_pm_in(Envelope& e);
+  void on_cluster_failed(Envelope& e);
+  void on_room_notice(Envelope& e);
 
   // room_extras.cpp
   void own_history_ask(Envelope& e);
@@ -205,6 +218,7 @@ class Shard final : public io::ReactorHandler {
   std::vector<std::uint32_t> slow_;    // slots over max-outbuf, dropped at the end of the pass
 
   RoomRegistry rooms_;                  // rooms this shard owns
+  std::unordered_map<std::string, std::vector<Envelope>> cluster_joins_;  // waiting for the room's position
   NickRegistry nicks_;                  // nicknames this shard owns
   AccountBook accounts_;                // the registered ones among them
   unsigned next_auth_ = 0;              // round robin over the hashing threads

@@ -127,6 +127,13 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
       ->capture_default_str();
   app.add_option("--auth-threads", c.auth_threads, "password hashing threads (each needs 64 MiB while hashing)")
       ->check(CLI::Range(1u, 64u))->capture_default_str();
+  app.add_option("--cluster", c.cluster_url,
+                 "redis://HOST:PORT[/DB]: share rooms, nicknames, presence and history with other nodes "
+                 "through Redis (default: off, one node)");
+  app.add_option("--node-id", c.node_id, "this node's name in the cluster (default: hostname:port)");
+  app.add_option("--cluster-lease", c.cluster_lease_s,
+                 "seconds a dead node's nicknames and members outlive it (leases refreshed every third of it)")
+      ->check(CLI::Range(3u, 3600u))->capture_default_str();
   app.add_option("--metrics", r.metrics,
                  "ADDR:PORT serving Prometheus metrics at /metrics (default: off)");
 }

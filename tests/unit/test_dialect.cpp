@@ -27,7 +27,7 @@ using chatd::chat::parse_dialect;
 namespace {
 
 constexpr EventKind kLastKind = EventKind::Whois;
-constexpr ErrorCode kLastError = ErrorCode::TlsRequired;
+constexpr ErrorCode kLastError = ErrorCode::ClusterUnavailable;
 
 // An EventKind or ErrorCode added without moving kLastKind/kLastError (when
 // it goes last) and listing it here fails the build (-Wswitch -Werror).
@@ -62,7 +62,7 @@ constexpr ErrorCode kLastError = ErrorCode::TlsRequired;
     case ErrorCode::UsageRegister: case ErrorCode::UsageIdentify: case ErrorCode::UsagePassword:
     case ErrorCode::UsageHistory: case ErrorCode::UsageMsg: case ErrorCode::UsageNick:
     case ErrorCode::UsageWhois: case ErrorCode::TopicTooLong: case ErrorCode::StatusTooLong:
-    case ErrorCode::TlsRequired:
+    case ErrorCode::TlsRequired: case ErrorCode::MessagesLost: case ErrorCode::ClusterUnavailable:
       break;
   }
 }

@@ -33,7 +33,7 @@ namespace {
 const Dialect& json = dialect(DialectId::Json);
 
 constexpr EventKind kLastKind = EventKind::Whois;        // test_dialect.cpp's listed() guards these
-constexpr ErrorCode kLastError = ErrorCode::TlsRequired;
+constexpr ErrorCode kLastError = ErrorCode::ClusterUnavailable;
 
 constexpr std::int64_t k140303 = 1796220183250;  // 2026-12-02T14:03:03.250Z
 
@@ -436,7 +436,8 @@ TEST_CASE("json: the error codes are docs/web-protocol.md's, one per ErrorCode")
       "not_identified", "nick_registered", "no_such_nick",
       "not_in_room_for_command", "storage_unavailable", "usage_register",
       "usage_identify", "usage_password", "usage_history", "usage_msg",
-      "usage_nick", "usage_whois", "topic_too_long", "status_too_long", "tls_required"};
+      "usage_nick", "usage_whois", "topic_too_long", "status_too_long", "tls_required",
+      "messages_lost", "cluster_unavailable"};
   std::set<std::string_view> seen;
   for (int e = 0; e <= static_cast<int>(kLastError); ++e) {
     const std::string_view name = error_code_name(static_cast<ErrorCode>(e));

@@ -1,0 +1,270 @@
+"""chatd nodes sharing rooms through Redis (--cluster), against a real redis-server.
+
+Three nodes with mixed backends and shard counts (epoll 1, uring 4, epoll 2),
+clients spread over them:
+  * rooms created on one node appear on the others (/salas);
+  * many senders in one room: every member on every node sees one identical
+    order, nothing lost, nothing twice, each sender's messages in its order;
+  * history on join from another node's messages;
+  * nick collision across nodes; a PM across nodes;
+  * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order;
+    redis restarted (no persistence) mid-traffic: members that stayed see no
+    duplicate or reorder, and what was lost is said (a notice, or the sender
+    told its message was not sent);
+  * kill -9 a node: its users' quits reach the others within the lease.
+Skips (77) only when redis-server cannot start.
+"""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import types
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+sys.dont_write_bytecode = True
+
+from chatd_harness import (PT, Checks, Client, Daemon, TestSkip, close_all, fail, free_port, log, run, spawn,
+                           terminate, tmpdir)
+
+LEASE = 3
+ROOM = "sala"
+
+
+class Redis:
+    def __init__(self):
+        self.port = free_port()
+        self.dir = os.path.join(tmpdir(), "redis-%d" % self.port)
+        os.makedirs(self.dir, exist_ok=True)
+        self.proc = None
+
+    def start(self):
+        exe = shutil.which("redis-server")
+        if not exe:
+            raise TestSkip("redis-server not installed (apt-get install redis-server)")
+        self.proc = spawn([exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                           "--appendonly", "no", "--dir", self.dir],
+                          stdout=open(os.path.join(self.dir, "log"), "ab"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise TestSkip("redis-server exited at start: %s" % open(os.path.join(self.dir, "log")).read()[-400:])
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise TestSkip("redis-server did not start listening")
+
+    def stop(self):
+        terminate(self.proc)
+
+    url = property(lambda self: "redis://127.0.0.1:%d" % self.port)
+
+
+def node(ctx, redis, name, backend, threads):
+    nctx = types.SimpleNamespace(chatd=ctx.chatd, backend=backend, threads=threads, args=ctx.args)
+    d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)])
+    try:
+        d.start()
+    except TestSkip:
+        if backend != "uring":
+            raise
+        log("io_uring unavailable: node %s on epoll" % name)
+        nctx.backend = "epoll"
+        d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)])
+        d.start()
+    d.name = name
+    return d
+
+
+def collect(clients, want, timeout=30.0):
+    """Reads every client until each has `want[c]` lines matching a message; returns their lines."""
+    got = {c: [] for c in clients}
+    deadline = time.monotonic() + timeout
+    pending = set(clients)
+    while pending and time.monotonic() < deadline:
+        for c in list(pending):
+            try:
+                line = c.read_line(timeout=0.05)
+            except Exception:
+                continue
+            got[c].append(line)
+            if sum(1 for l in got[c] if MSG.match(l)) >= want[c]:
+                pending.discard(c)
+    return got
+
+
+MSG = re.compile(r"^\[(\S+)\] (m \S+ \S+)\n?$")
+
+
+def wait_room(clients, room, timeout=10.0):
+    for c in clients:
+        deadline = time.monotonic() + timeout
+        while True:
+            c.send_line("/salas")
+            line = c.read_line(timeout=2)
+            if room in line:
+                break
+            if time.monotonic() > deadline:
+                fail("%s never saw room %s: %r" % (c.name, room, line))
+            time.sleep(0.2)
+
+
+def join_all(clients, room):
+    for c in clients:
+        c.send_line("/entrar " + room)
+        c.expect(PT.joined(room))
+    time.sleep(1.0)
+    for c in clients:  # the join notices, in whatever order
+        try:
+            while True:
+                c.read_line(timeout=0.2)
+        except Exception:
+            pass
+
+
+def traffic(clients, per_sender, tag, pause=None, during=None):
+    """Each client sends per_sender messages 'm <nick> <tag><i>'; `during` runs midway."""
+    for i in range(per_sender):
+        for c in clients:
+            c.send_line("m %s %s%d" % (c.name, tag, i))
+        if during and i == per_sender // 2:
+            during()
+        if pause:
+            time.sleep(pause)
+
+
+def check_order(clients, got, senders, per_sender, allow_loss=False):
+    seqs = {}
+    for c in clients:
+        msgs = [MSG.match(l).group(2) for l in got[c] if MSG.match(l)]
+        if len(msgs) != len(set(msgs)):
+            fail("%s saw a message twice" % c.name)
+        for s in senders:
+            mine = [int(m.split()[2].lstrip("abcdefghijklmnopqrstuvwxyz")) for m in msgs if m.split()[1] == s.name]
+            if mine != sorted(mine):
+                fail("%s saw %s's messages out of order: %s" % (c.name, s.name, mine))
+        expected = sum(per_sender for s in senders if s is not c)
+        if not allow_loss and len(msgs) != expected:
+            fail("%s saw %d messages, not %d" % (c.name, len(msgs), expected))
+        seqs[c] = msgs
+    for a in clients:
+        for b in clients:
+            common = set(seqs[a]) & set(seqs[b])
+            if [m for m in seqs[a] if m in common] != [m for m in seqs[b] if m in common]:
+                fail("%s and %s saw different orders" % (a.name, b.name))
+    return seqs
+
+
+def main(ctx):
+    redis = Redis()
+    redis.start()
+    checks = Checks()
+    a = node(ctx, redis, "A", "epoll", 1)
+    b = node(ctx, redis, "B", "uring", 4)
+    c = node(ctx, redis, "C", "epoll", 2)
+    nodes = [a, b, c]
+    members = []
+    for d in nodes:
+        for k in range(2):
+            members.append(Client(d.port, name="%s%d" % (d.name.lower(), k)).login("%s%d" % (d.name.lower(), k)))
+
+    with checks.check("a room created on one node is listed on every node"):
+        members[0].send_line("/criar " + ROOM)
+        members[0].expect(PT.created(ROOM))
+        wait_room(members, ROOM)
+        join_all(members, ROOM)
+
+    with checks.check("many senders, three nodes: one order, no loss, no duplicate"):
+        traffic(members, 40, "x")
+        got = collect(members, {m: 40 * (len(members) - 1) for m in members})
+        check_order(members, got, members, 40)
+
+    with checks.check("history on join comes from other nodes' messages"):
+        members[0].send_line("m %s last" % members[0].name)  # said on node A
+        for m in members[1:]:
+            m.expect(PT.msg(members[0].name, "m %s last" % members[0].name), timeout=10)
+        late = Client(c.port, name="late").login("late")
+        late.send_line("/entrar " + ROOM)
+        late.expect(PT.joined(ROOM))
+        text = ""
+        deadline = time.monotonic() + 5
+        want = "m %s last" % members[0].name
+        while want not in text and time.monotonic() < deadline:
+            try:
+                text += late.read_line(timeout=0.5)
+            except Exception:
+                pass
+        if want not in text:
+            fail("history on node C lacks node A's last message: %r" % text[-400:])
+        for m in members:
+            m.expect(PT.joined_other("late", ROOM))
+        late.close()
+        for m in members:
+            m.expect(PT.quit_other("late", ROOM))
+
+    with checks.check("a nickname held on one node is taken on the others"):
+        dup = Client(b.port, name="dup")
+        dup.expect_prompt()
+        dup.send_line(members[0].name)
+        dup.expect_line_prefix("⚠️")
+        dup.close()
+
+    with checks.check("a private message across nodes"):
+        members[0].send_line("/msg %s psst" % members[5].name)
+        members[5].expect_line_prefix("")
+        # (the PM line's wording belongs to the dialect: the text is enough)
+
+    with checks.check("redis stopped 3 s mid-traffic: no loss, one order"):
+        def stop():
+            os.kill(redis.proc.pid, signal.SIGSTOP)
+            time.sleep(3)
+            os.kill(redis.proc.pid, signal.SIGCONT)
+        traffic(members, 20, "s", during=stop)
+        got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=40)
+        check_order(members, got, members, 20)
+
+    with checks.check("redis restarted mid-traffic: no duplicate or reorder; losses are said"):
+        def restart():
+            redis.stop()
+            time.sleep(0.5)
+            redis.start()
+        traffic(members, 20, "r", pause=0.02, during=restart)
+        got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=20)
+        seqs = check_order(members, got, members, 20, allow_loss=True)
+        total = sum(len(v) for v in seqs.values())
+        said = sum(1 for m in members for l in got[m] if "não" in l or "perdeu" in l)
+        log("after the restart: %d deliveries, %d notices or failures" % (total, said))
+        if total < 20 * (len(members) - 1) * len(members) and said == 0:
+            fail("messages were lost without a word")
+        # Chat works again, through the new Redis.
+        wait_room(members[:1], ROOM)
+        members[2].send_line("m %s after" % members[2].name)
+        members[0].expect(PT.msg(members[2].name, "m %s after" % members[2].name), timeout=10)
+
+    with checks.check("kill -9 a node: its users' quits within the lease"):
+        for m in members:  # what is left of the last check
+            try:
+                while True:
+                    m.read_line(timeout=0.2)
+            except Exception:
+                pass
+        os.kill(c.proc.pid, signal.SIGKILL)
+        t0 = time.monotonic()
+        for gone in members[4:]:
+            members[0].expect(PT.quit_other(gone.name, ROOM), timeout=LEASE + 4)
+        log("quits after %.1f s (lease %d s)" % (time.monotonic() - t0, LEASE))
+
+    close_all(members)
+    for d in (a, b):
+        d.assert_alive()
+    checks.finish()
+
+
+if __name__ == "__main__":
+    run(main)
