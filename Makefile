@@ -1,13 +1,14 @@
 # Two verbs for people: `make run` and `make test`. Everything else is meson.
 BUILD   ?= build
 PORT    ?= 6789
+WEB_PORT ?= 8080
 ARGS    ?=
 MESON_OPTS ?= --wrap-mode=nodownload -Dwerror=true
 
 # Debian 12 packages: build tools, libraries, and the real clients the tests drive.
 DEB_PACKAGES := meson ninja-build pkg-config g++ liburing-dev libspdlog-dev libfmt-dev \
   doctest-dev libcli11-dev libsystemd-dev netcat-openbsd telnet socat python3 systemd \
-  clang libclang-rt-14-dev libsqlite3-dev libsodium-dev
+  clang libclang-rt-14-dev libsqlite3-dev libsodium-dev libssl-dev python3-websockets chromium
 
 .PHONY: all deps configure build run test clean
 
@@ -34,7 +35,7 @@ build: configure
 	@ninja -C $(BUILD)
 
 run: build
-	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --data-dir $(BUILD)/data $(ARGS)
+	exec $(BUILD)/src/chatd --listen 127.0.0.1:$(PORT) --web 127.0.0.1:$(WEB_PORT) --data-dir $(BUILD)/data $(ARGS)
 
 test: build
 	@tests/run-all $(BUILD)

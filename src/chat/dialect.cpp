@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "chat/json_dialect.hpp"
 #include "chat/line_dialect.hpp"
 
 namespace chatd::chat {
@@ -10,7 +11,8 @@ namespace {
 // By DialectId.
 const LineDialect kLineEn(DialectId::LineEn, Lang::En);
 const LineDialect kLinePt(DialectId::LinePt, Lang::Pt);
-const std::array<const Dialect*, kDialectCount> kDialects{&kLineEn, &kLinePt};
+const JsonDialect kJson;
+const std::array<const Dialect*, kDialectCount> kDialects{&kLineEn, &kLinePt, &kJson};
 
 }  // namespace
 

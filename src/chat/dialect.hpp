@@ -13,14 +13,14 @@ namespace chatd::chat {
 
 // Dense ids: shards keep small arrays indexed by them (one rendering of a
 // room event per dialect present).
-enum class DialectId : std::uint8_t { LineEn, LinePt };
-inline constexpr std::size_t kDialectCount = 2;
+enum class DialectId : std::uint8_t { LineEn, LinePt, Json };
+inline constexpr std::size_t kDialectCount = 3;
 
 class Dialect {
  public:
   virtual ~Dialect() = default;
   virtual DialectId id() const = 0;
-  virtual std::string_view name() const = 0;  // "line-en", "line-pt"
+  virtual std::string_view name() const = 0;  // "line-en", "line-pt", "json"
   // Appends the rendering of `e` to `out` (never clears it).
   virtual void render(const Event& e, std::string& out) const = 0;
 

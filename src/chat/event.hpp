@@ -1,6 +1,6 @@
 #pragma once
 // What the chat layer tells a client, as data: a typed event that a Dialect
-// renders (line-en, line-pt today; JSON and IRC tomorrow). No text lives
+// renders (line-en, line-pt, json; IRC tomorrow). No text lives
 // here. A view type: it borrows every string it names, so it lives no
 // longer than the call that builds it.
 #include <cstdint>

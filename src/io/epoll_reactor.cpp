@@ -63,13 +63,13 @@ class EpollReactor final : public Reactor {
 
   std::string_view name() const override { return "epoll"; }
 
-  void add_listener(int fd) override {
+  void add_listener(int fd, std::uint32_t tag) override {
     epoll_event ev{};
     ev.events = EPOLLIN | EPOLLEXCLUSIVE;
     ev.data.u64 = kTagBit | listeners_.size();
     if (::epoll_ctl(epfd_.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
       throw std::system_error(errno, std::generic_category(), "epoll_ctl(listener)");
-    listeners_.push_back({fd, true});  // only once registered: a throw leaves no trace
+    listeners_.push_back({fd, tag, true});  // only once registered: a throw leaves no trace
   }
 
   void set_accepting(bool on) override {
@@ -164,6 +164,7 @@ class EpollReactor final : public Reactor {
  private:
   struct Listener {
     int fd;
+    std::uint32_t tag;
     bool active;
   };
 
@@ -222,7 +223,7 @@ class EpollReactor final : public Reactor {
         const int fd = ::accept4(lfd, reinterpret_cast<sockaddr*>(&peer), &len,
                                  SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
-          h.on_accept(fd, peer);
+          h.on_accept(fd, peer, listeners_[li].tag);
           continue;
         }
         const int err = errno;

@@ -28,9 +28,10 @@ constexpr std::uint32_t token_generation(Token t) { return static_cast<std::uint
 class ReactorHandler {
  public:
   virtual ~ReactorHandler() = default;
-  // A new connected, non-blocking socket from a listener. The owner either
-  // calls Reactor::add_connection or closes it.
-  virtual void on_accept(int fd, const sockaddr_storage& peer) = 0;
+  // A new connected, non-blocking socket from the listener added with
+  // `tag` (what the owner serves there: chat lines, the web, ...). The
+  // owner either calls Reactor::add_connection or closes it.
+  virtual void on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) = 0;
   // accept failed in a way that concerns the listener, not one connection
   // (io/accept_policy.hpp; errors of a single new connection, such as
   // ECONNABORTED, are retried silently and never reported): out of
@@ -64,8 +65,9 @@ class Reactor {
  public:
   virtual ~Reactor() = default;
   virtual std::string_view name() const = 0;
-  // Accept connections from a listening socket (not owned by the reactor).
-  virtual void add_listener(int fd) = 0;
+  // Accept connections from a listening socket (not owned by the reactor);
+  // on_accept reports `tag` with each.
+  virtual void add_listener(int fd, std::uint32_t tag) = 0;
   // Stop or restart accepting on every listener (fd limits, shutdown); true
   // also resumes listeners an accept error stopped.
   virtual void set_accepting(bool on) = 0;

@@ -323,8 +323,8 @@ void UringReactor::queue_cancel_and_close(int fd) {
 
 // ---- accept ------------------------------------------------------------------
 
-void UringReactor::add_listener(int fd) {
-  listeners_.push_back(Listener{fd});
+void UringReactor::add_listener(int fd, std::uint32_t tag) {
+  listeners_.push_back(Listener{.fd = fd, .tag = tag});
   if (accepting_) arm_accept(static_cast<std::uint32_t>(listeners_.size() - 1));
 }
 
@@ -366,7 +366,7 @@ void UringReactor::on_accept_cqe(ReactorHandler& h, std::uint32_t i, int res, un
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
     if (::getpeername(res, reinterpret_cast<sockaddr*>(&peer), &len) != 0) peer = {};
-    h.on_accept(res, peer);
+    h.on_accept(res, peer, listeners_[i].tag);
   } else if (res != -ECANCELED) {  // -ECANCELED: our own pause
     const AcceptOutcome outcome = classify_accept_error(-res);
     if (outcome != AcceptOutcome::Retry) {

@@ -138,6 +138,7 @@ struct Conn {
 
 struct Listener {
   int fd = -1;
+  std::uint32_t tag = 0;    // the owner's, reported with each accept
   bool armed = false;       // a multishot accept lives in the kernel
   bool cancelling = false;  // ... and a cancel for it has been queued
   bool paused = false;      // an accept error paused it until set_accepting(true)
@@ -157,7 +158,7 @@ class UringReactor final : public Reactor {
   ~UringReactor() override;
 
   std::string_view name() const override { return "io_uring"; }
-  void add_listener(int fd) override;
+  void add_listener(int fd, std::uint32_t tag) override;
   void set_accepting(bool on) override;
   void add_connection(int fd, Token t) override;
   void set_reading(Token t, bool on) override;

@@ -11,6 +11,7 @@
 
 #include "shard/shard.hpp"
 #include "shard/shard_host.hpp"
+#include "web/http_response.hpp"
 
 namespace chatd::shard {
 namespace {
@@ -24,30 +25,35 @@ Connection* Shard::find(io::Token t) {
 
 // ---------------------------------------------------------------- accepting
 
-void Shard::on_accept(int fd, const sockaddr_storage& peer) {
+void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
   if (stopping_) {
     ::close(fd);
     return;
   }
   auto [ip, port] = io::describe_peer(peer);
+  const bool web = tag == static_cast<std::uint32_t>(ListenerKind::Web);
   if (auto refusal = ctx_.admission.admit(ip, lim_.max_conns, lim_.max_conns_per_ip)) {
     stats_.refused.fetch_add(1, std::memory_order_relaxed);
     spdlog::debug("refused {} ({})", ip, *refusal == chat::ErrorCode::ServerFull ? "max-conns" : "max-conns-per-ip");
-    // One line, best effort, never blocking: the socket buffer is empty.
-    const std::string text = chat::dialect(ctx_.dialect).render(chat::Event::error_of(*refusal));
+    // One line (or one HTTP answer), best effort, never blocking: the socket buffer is empty.
+    const std::string text = web ? web::http_response(503, "text/plain; charset=utf-8", "server full\n", {}, false)
+                                 : chat::dialect(ctx_.dialect).render(chat::Event::error_of(*refusal));
     [[maybe_unused]] auto r = ::send(fd, text.data(), text.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::close(fd);
     return;
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  Connection& c = conns_.emplace(ctx_.config.lang, ctx_.dialect, lim_.max_line, std::move(ip), port);
+  Connection& c = conns_.emplace(ctx_.config.lang, web ? chat::DialectId::Json : ctx_.dialect, lim_.max_line,
+                                 std::move(ip), port);
   c.counted_ip = lim_.max_conns_per_ip > 0;
   c.last_rx_ms = now_ms_;
   c.bucket.fill(lim_.burst, now_ms_);
   stats_.accepted.fetch_add(1, std::memory_order_relaxed);
   stats_.connections.fetch_add(1, std::memory_order_relaxed);
   reactor_->add_connection(fd, c.token);
+  // A web connection is logged as a chat client at its upgrade (most only fetch the page).
+  if (web) return start_web(c);
   spdlog::info("{}", ctx_.log.new_connection(c.ip, c.port));
   if (lim_.login_timeout_s > 0) timers_.add(now_ms_ + lim_.login_timeout_s * 1000ull, c.token, TimerKind::Login);
   Host h(*this, c);
@@ -73,6 +79,7 @@ void Shard::on_data(io::Token t, std::span<const char> bytes) {
   if (!c) return;
   c->last_rx_ms = now_ms_;
   stats_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
+  if (c->web()) return web_input(*c, bytes);
   pump(*c, bytes);
 }
 

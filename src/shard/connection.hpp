@@ -12,6 +12,7 @@
 #include "io/reactor.hpp"
 #include "shard/envelope.hpp"
 #include "shard/output_queue.hpp"
+#include "shard/web_state.hpp"
 
 namespace chatd::shard {
 
@@ -32,6 +33,9 @@ struct Connection {
         port(peer_port) {}
 
   bool closing() const { return life != Life::Open; }
+  // Speaks WebSocket (or is still an HTTP request that may become one).
+  bool web() const { return web_state != nullptr; }
+  bool websocket() const { return web_state && web_state->ws.has_value(); }
   bool doomed() const { return life == Life::Doomed; }
   // Lines must wait in the stash rather than reach the session.
   bool holding_input() const { return !stash.empty() || session.awaiting() || throttled; }
@@ -70,6 +74,7 @@ struct Connection {
     std::string old_nick;            // during a /nick: the nick the room knew
   };
   std::unique_ptr<AccountScratch> account_request;
+  std::unique_ptr<WebState> web_state;  // only for connections from a --web listener
   AccountScratch& account_scratch() {
     if (!account_request) account_request = std::make_unique<AccountScratch>();
     return *account_request;

@@ -83,6 +83,8 @@ constexpr Check size_at_least(double min) { return {Check::Form::Size, min, 0}; 
     "password attempts per client address per minute; 0 = no limit")                     \
   X(registrations_per_ip_minute, unsigned, "registrations-per-ip", 3, Live, any_value(), \
     "account registrations per client address per minute; 0 = no limit")                 \
+  X(web_ping_interval_s, unsigned, "web-ping-interval", 30, Live, in_range(0, 86400),     \
+    "seconds of silence before a WebSocket client is pinged; silent another interval: dropped; 0 = never") \
   /* new rows above this line */
 // clang-format on
 

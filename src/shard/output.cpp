@@ -38,7 +38,7 @@ void Shard::queue_text(Connection& c, LocalText* l) {
 
 // Renders `e` in the connection's dialect, for it alone.
 void Shard::emit(Connection& c, const chat::Event& e) {
-  if (c.doomed()) return;
+  if (c.doomed() || (c.web_state && c.web_state->close_sent)) return;
   LocalText* l = render_shared(c.dialect, e);
   queue_text(c, l);
   texts_.unref(l);
@@ -49,6 +49,7 @@ void Shard::emit(Connection& c, const chat::Event& e) {
 // session must already be over (quit or on_disconnect). Idempotent.
 void Shard::finish(Connection& c) {
   if (c.closing()) return;
+  if (c.websocket()) send_close_frame(c);
   c.life = Connection::Life::Closing;
   if (!c.eof) reactor_->set_reading(c.token, false);
   if (c.out.empty()) {
@@ -64,6 +65,7 @@ void Shard::finish(Connection& c) {
 void Shard::disconnect(Connection& c, chat::ErrorCode why, const char* reason) {
   Host h(*this, c);
   emit(c, chat::Event::error_of(why));
+  if (c.web_state) c.web_state->close_code = why == chat::ErrorCode::ShuttingDown ? 1001 : 1008;
   c.session.on_disconnect(h);
   c.reason = reason;
   finish(c);

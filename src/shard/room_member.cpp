@@ -8,6 +8,7 @@
 
 #include "shard/shard.hpp"
 #include "shard/shard_host.hpp"
+#include "web/ws_frame.hpp"
 
 namespace chatd::shard {
 
@@ -37,7 +38,11 @@ void Shard::remove_member(Connection& c) {
 LocalText* Shard::render_shared(chat::DialectId d, const chat::Event& e) {
   scratch_.clear();
   chat::dialect(d).render(e, scratch_);
-  return texts_.adopt(SharedText::create(scratch_), 1);
+  if (d != chat::DialectId::Json) return texts_.adopt(SharedText::create(scratch_), 1);
+  // JSON goes to WebSocket clients only: framed here, once, for all of them.
+  frame_header_.clear();
+  web::append_ws_header(frame_header_, web::WsOpcode::Text, scratch_.size());
+  return texts_.adopt(SharedText::create({frame_header_, scratch_}), 1);
 }
 
 // One room event for this shard's members: rendered once per dialect they
@@ -52,7 +57,8 @@ void Shard::deliver(Envelope& e) {
   auto hand_out = [&](auto&& text_for) {
     for (std::uint32_t slot : room.members) {
       Connection& c = conns_.live_at(slot);
-      if (c.token == exclude || c.closing() || c.slow) continue;
+      // Web clients see their own events too: that is how they learn their place in the room's order.
+      if ((c.token == exclude && c.dialect != chat::DialectId::Json) || c.closing() || c.slow) continue;
       queue_text(c, text_for(c));
       ++n;
     }

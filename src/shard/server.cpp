@@ -34,13 +34,15 @@ Server::Server(const ServerConfig& cfg) {
 
   // Each shard gets its own SO_REUSEPORT socket per address so the kernel
   // spreads connections; inherited (socket-activated) sockets are shared.
-  std::vector<io::SocketAddress> addrs = cfg.listen;
-  std::vector<std::vector<int>> per_shard(n);
+  std::vector<std::pair<io::SocketAddress, ListenerKind>> addrs;
+  for (const auto& a : cfg.listen) addrs.emplace_back(a, ListenerKind::Line);
+  for (const auto& a : cfg.web) addrs.emplace_back(a, ListenerKind::Web);
+  std::vector<std::vector<ShardListener>> per_shard(n);
   for (int fd : cfg.inherited_fds) {
     listening_.push_back(io::local_address_text(fd));
-    for (auto& v : per_shard) v.push_back(fd);
+    for (auto& v : per_shard) v.push_back({fd, ListenerKind::Line});
   }
-  for (auto& addr : addrs) {
+  for (auto& [addr, kind] : addrs) {
     for (unsigned s = 0; s < n; ++s) {
       io::UniqueFd fd;
       try {
@@ -58,9 +60,10 @@ Server::Server(const ServerConfig& cfg) {
         socklen_t len = sizeof ss;
         ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&ss), &len);
         addr.storage = ss;
-        listening_.push_back(io::local_address_text(fd.get()));
+        const std::string where = io::local_address_text(fd.get());
+        listening_.push_back(kind == ListenerKind::Web ? fmt::format("http://{}/ (web)", where) : where);
       }
-      per_shard[s].push_back(fd.get());
+      per_shard[s].push_back({fd.get(), kind});
       listen_fds_.push_back(std::move(fd));
     }
   }
@@ -150,6 +153,10 @@ ServerTotals Server::totals() const {
     t.limit_disconnects += st.limit_disconnects.load(std::memory_order_relaxed);
     t.refused += st.refused.load(std::memory_order_relaxed);
     t.rooms_not_recording += st.history_dropped.load(std::memory_order_relaxed);
+    t.web_requests += st.web_requests.load(std::memory_order_relaxed);
+    t.websocket_upgrades += st.websocket_upgrades.load(std::memory_order_relaxed);
+    t.websocket_refused += st.websocket_refused.load(std::memory_order_relaxed);
+    t.websocket_errors += st.websocket_errors.load(std::memory_order_relaxed);
   }
   t.rooms = ctx_->rooms.load(std::memory_order_relaxed);
   const StoreStats& st = store_->stats();

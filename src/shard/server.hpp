@@ -18,6 +18,7 @@ struct ServerTotals {
   std::uint64_t accepted = 0, connections = 0, messages_in = 0, deliveries = 0;
   std::uint64_t bytes_in = 0, bytes_out = 0, slow_disconnects = 0, loops = 0;
   std::uint64_t limit_disconnects = 0, refused = 0;
+  std::uint64_t web_requests = 0, websocket_upgrades = 0, websocket_refused = 0, websocket_errors = 0;
   std::uint32_t rooms = 0;
   std::uint64_t store_committed = 0, store_failures = 0, store_dropped = 0, store_pending = 0;
   std::uint64_t rooms_not_recording = 0;

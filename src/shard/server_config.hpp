@@ -15,6 +15,8 @@ namespace chatd::shard {
 struct ServerConfig {
   std::vector<io::SocketAddress> listen;
   std::vector<int> inherited_fds;  // socket activation: listeners already open
+  std::vector<io::SocketAddress> web;       // --web: HTTP + WebSocket listeners
+  std::vector<std::string> web_origins;     // --web-origin: allowed Origin values ("" = the page's own; "*" = any)
   unsigned threads = 0;            // 0 = one shard per CPU
   io::BackendKind backend = io::BackendKind::Auto;
   io::ReactorConfig reactor;

@@ -58,6 +58,10 @@ struct ShardStats {
   std::atomic<std::uint64_t> limit_disconnects{0};  // flood, login timeout, line limits
   std::atomic<std::uint64_t> refused{0};            // over max-conns / per-ip, or no fds
   std::atomic<std::uint64_t> history_dropped{0};    // rooms that stopped recording (store too far behind)
+  std::atomic<std::uint64_t> web_requests{0};        // HTTP requests on --web listeners
+  std::atomic<std::uint64_t> websocket_upgrades{0};
+  std::atomic<std::uint64_t> websocket_refused{0};   // upgrades refused (bad handshake, origin)
+  std::atomic<std::uint64_t> websocket_errors{0};    // closed for a protocol error (1002, 1007, 1009, 1003)
   std::atomic<std::uint64_t> loops{0};
   std::atomic<std::uint64_t> heartbeat_ms{0};  // last loop pass (watchdog)
 };

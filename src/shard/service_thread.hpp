@@ -44,7 +44,7 @@ class ServiceThread : private io::ReactorHandler {
  private:
   void run();
   // ReactorHandler: this reactor only sleeps and wakes.
-  void on_accept(int, const sockaddr_storage&) override {}
+  void on_accept(int, const sockaddr_storage&, std::uint32_t) override {}
   void on_accept_error(int) override {}
   void on_data(io::Token, std::span<const char>) override {}
   void on_closed(io::Token, int) override {}

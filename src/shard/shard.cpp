@@ -11,7 +11,7 @@
 namespace chatd::shard {
 
 Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> reactor,
-             std::vector<int> listeners)
+             std::vector<ShardListener> listeners)
     : ctx_(ctx),
       index_(index),
       reactor_(std::move(reactor)),
@@ -30,7 +30,7 @@ unsigned Shard::owner(std::string_view key) const { return owner_of(key, ctx_.me
 // ---------------------------------------------------------------- loop
 
 void Shard::run() {
-  for (int fd : listeners_) reactor_->add_listener(fd);
+  for (const ShardListener& l : listeners_) reactor_->add_listener(l.fd, static_cast<std::uint32_t>(l.kind));
   now_ms_ = io::coarse_now_ms();
   // Listening: the first heartbeat lets main send READY=1 without waiting
   // for an idle first pass (connections queue in the backlog meanwhile).
@@ -106,6 +106,7 @@ void Shard::begin_shutdown() {
   conns_.for_each([&](Connection& c) {
     if (c.closing()) return;
     emit(c, notice);
+    if (c.web_state) c.web_state->close_code = 1001;  // going away
     c.reason = "server shutdown";
     finish(c);
   });
@@ -144,6 +145,12 @@ void Shard::on_timer(io::Token t, TimerKind kind) {
       return;
     case TimerKind::IdleFlush:
       flush_idle_line(*c);
+      return;
+    case TimerKind::WebPing:
+      web_ping(*c);
+      return;
+    case TimerKind::WebIdle:
+      web_idle(*c);
       return;
   }
 }

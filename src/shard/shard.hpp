@@ -16,6 +16,7 @@
 //   identity.cpp     logins, accounts, /nick, private messages, /whois (requester)
 //   identity_owner.cpp  the nickname owner's side of the same
 //   mailbox.cpp      the queues between shards and the wake handshake
+//   web_connection.cpp  HTTP, the WebSocket upgrade, frames, pings
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -34,15 +35,22 @@
 #include "shard/server_context.hpp"
 #include "shard/shared_text.hpp"
 #include "shard/timer_queue.hpp"
+#include "web/http_response.hpp"
 
 namespace chatd::shard {
+
+// A listening socket as a shard adds it to its reactor. Plain value.
+struct ShardListener {
+  int fd;
+  ListenerKind kind;
+};
 
 // Everything a shard's thread touches is here; other threads only call
 // wake(), inbox_depth() and stats().
 class Shard final : public io::ReactorHandler {
  public:
   Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> reactor,
-        std::vector<int> listeners);
+        std::vector<ShardListener> listeners);
   ~Shard() override;
 
   // Before the thread starts: what the store remembered (see Bootstrap).
@@ -56,7 +64,7 @@ class Shard final : public io::ReactorHandler {
   std::string_view backend() const { return reactor_->name(); }
 
   // ReactorHandler
-  void on_accept(int fd, const sockaddr_storage& peer) override;
+  void on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) override;
   void on_accept_error(int err) override;
   void on_data(io::Token t, std::span<const char> bytes) override;
   void on_closed(io::Token t, int err) override;
@@ -81,6 +89,21 @@ class Shard final : public io::ReactorHandler {
   void end_input(Connection& c);
   void throttle(Connection& c);
   void flush_idle_line(Connection& c);
+
+  // web_connection.cpp
+  void start_web(Connection& c);
+  void web_input(Connection& c, std::span<const char> bytes);
+  void serve_request(Connection& c);
+  void respond(Connection& c, int status, std::string_view type, std::string_view body,
+               std::span<const web::HttpHeader> extra, bool keep_alive);
+  void send_raw(Connection& c, std::string_view bytes, bool keep_alive);
+  void queue_bytes(Connection& c, std::string_view bytes);
+  void upgrade(Connection& c);
+  void websocket_input(Connection& c, std::span<const char> bytes);
+  void send_close_frame(Connection& c);
+  void web_ping(Connection& c);
+  void web_idle(Connection& c);
+  std::uint64_t ping_interval_ms() const;
 
   // output.cpp
   void queue_text(Connection& c, LocalText* l);
@@ -157,7 +180,7 @@ class Shard final : public io::ReactorHandler {
   ServerContext& ctx_;
   const unsigned index_;
   std::unique_ptr<io::Reactor> reactor_;
-  std::vector<int> listeners_;
+  std::vector<ShardListener> listeners_;
   Mailbox mailbox_;
 
   io::SlotTable<Connection> conns_;
@@ -183,6 +206,8 @@ class Shard final : public io::ReactorHandler {
   std::vector<LocalRoom> local_rooms_;  // by room id: members on this shard
   LocalTextPool texts_;
   std::string scratch_;  // rendering buffer, reused
+  std::string frame_header_;  // a WebSocket frame's header for scratch_
+  std::string ws_lines_;      // lines decoded from one read of a WebSocket client
 
   TimerQueue timers_;
   Limits lim_{};                              // this pass's snapshot of the live limits

@@ -16,6 +16,8 @@ enum class TimerKind : std::uint8_t {
   IdleFlush,  // a partial line has been quiet long enough to count as a line
   Linger,     // a closing client had its chance to read its last output
   Throttle,   // a throttled client has a token again
+  WebPing,    // a WebSocket client's keep-alive: ping it, or drop it if the last ping went unanswered
+  WebIdle,    // an HTTP connection sent no complete request in time
 };
 
 // Owned by one shard thread.

@@ -75,7 +75,15 @@ void append_totals(Exposition& x, const shard::ServerTotals& t) {
   x.single("chatd_slow_consumer_disconnects_total", "counter",
            "Clients dropped because their unsent output passed max-outbuf.", t.slow_disconnects);
   x.single("chatd_limit_disconnects_total", "counter",
-           "Clients dropped by a limit (flood, login timeout, line limits).", t.limit_disconnects);
+           "Clients dropped by a limit (flood, login timeout, line limits, unanswered WebSocket pings).",
+           t.limit_disconnects);
+  x.single("chatd_web_requests_total", "counter", "HTTP requests on the --web listeners.", t.web_requests);
+  x.single("chatd_websocket_upgrades_total", "counter", "HTTP connections upgraded to WebSocket chat clients.",
+           t.websocket_upgrades);
+  x.single("chatd_websocket_refused_total", "counter",
+           "WebSocket upgrades refused (bad handshake, version, or an Origin not allowed).", t.websocket_refused);
+  x.single("chatd_websocket_errors_total", "counter",
+           "WebSocket clients closed for a protocol error (1002, 1003, 1007, 1009).", t.websocket_errors);
 }
 
 // The store's writer and the password hashing.
@@ -164,7 +172,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
       throw std::runtime_error(fmt::format("--metrics: {}", e.what()));
     }
     address_ = io::local_address_text(listener_.get());
-    reactor_->add_listener(listener_.get());
+    reactor_->add_listener(listener_.get(), 0);
   }
 
   ~Impl() override {
@@ -182,7 +190,7 @@ class MetricsServer::Impl final : public io::ReactorHandler {
   const std::string& address() const { return address_; }
 
   // ReactorHandler: all on the metrics thread.
-  void on_accept(int fd, const sockaddr_storage&) override {
+  void on_accept(int fd, const sockaddr_storage&, std::uint32_t) override {
     if (clients_.size() >= kMaxClients) {
       ::close(fd);
       return;

@@ -43,7 +43,7 @@ struct SizeText {
 
 // Values CLI11 keeps as text; finish() turns them into the server's types.
 struct Raw {
-  std::vector<std::string> listen;
+  std::vector<std::string> listen, web;
   std::string backend = "auto", lang = "en", metrics;
   std::map<std::string, SizeText, std::less<>> sizes;  // by limit key
 };
@@ -80,6 +80,11 @@ void define_options(CLI::App& app, Options& o, Raw& r) {
   app.get_formatter()->column_width(34);
   app.set_version_flag("-V,--version", std::string("chatd ") + CHATD_VERSION);
   app.add_option("-l,--listen", r.listen, "ADDR:PORT to listen on (repeatable; default 127.0.0.1:6789)");
+  app.add_option("--web", r.web,
+                 "ADDR:PORT serving the web chat: the page, /healthz and WebSocket at /ws (repeatable; default: off)");
+  app.add_option("--web-origin", c.web_origins,
+                 "Origin allowed to open the WebSocket, e.g. https://chat.example.org (repeatable; "
+                 "default: the page's own origin; * = any)");
   app.add_option("-t,--threads", c.threads, "shards (threads); 0 = one per CPU")
       ->check(CLI::Range(0u, 1024u))->capture_default_str();
   app.add_option("--backend", r.backend, "event loop: auto (io_uring, else epoll), uring or epoll")
@@ -149,6 +154,13 @@ std::optional<Problem> finish(Options& o, const Raw& r) {
     auto a = io::parse_address(l, &err);
     if (!a) return Problem{"listen", err};
     c.listen.push_back(std::move(*a));
+  }
+  c.web.clear();
+  for (auto& w : r.web) {
+    std::string err;
+    auto a = io::parse_address(w, &err);
+    if (!a) return Problem{"web", err};
+    c.web.push_back(std::move(*a));
   }
   o.metrics.reset();
   if (!r.metrics.empty()) {

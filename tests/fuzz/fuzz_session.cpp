@@ -171,7 +171,7 @@ class FakeHost final : public SessionHost {
  public:
   void send(const Event& e) override {
     alive("send");
-    for (DialectId id : {DialectId::LineEn, DialectId::LinePt}) {
+    for (DialectId id : {DialectId::LineEn, DialectId::LinePt, DialectId::Json}) {
       text_.clear();
       chatd::chat::dialect(id).render(e, text_);
       check(!text_.empty(), "empty reply");

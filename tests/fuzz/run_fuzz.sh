@@ -19,7 +19,7 @@ grep -E '^#[0-9]+[[:space:]]+(INITED|DONE)' "$log" | tail -n 2
 grep -E '^stat::' "$log"
 summary=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
 [ -n "$summary" ] || summary=$(grep -E '^#[0-9]+[[:space:]]' "$log" | tail -n 1)
-echo "fuzz_session: ${summary:-no status line} (exit $rc)" | tee "$work/summary.txt"
+echo "$(basename "$fuzzer"): ${summary:-no status line} (exit $rc)" | tee "$work/summary.txt"
 if [ "$rc" -ne 0 ]; then
   echo "--- fuzzer output (tail) ---"
   tail -n 60 "$log"

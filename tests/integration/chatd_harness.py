@@ -232,8 +232,15 @@ _ADDR_IN_USE = re.compile(r"(address already in use|EADDRINUSE|in use|bind)", re
 class Daemon:
     """One chatd process on 127.0.0.1:<free port>."""
 
-    def __init__(self, ctx, lang="pt", log_level="info", extra=()):
+    def __init__(self, ctx, lang="pt", log_level="info", extra=(), web=False, tls=None, web_tls=False):
         self.ctx = ctx
+        self.web = web          # also serve --web on a second free port (self.web_port)
+        self.web_port = None
+        # tls=(cert, key): also serve --tls-listen (self.tls_port) and, with
+        # web_tls, --web-tls (self.web_tls_port), each on a free port.
+        self.tls = tls
+        self.web_tls = web_tls
+        self.tls_port = self.web_tls_port = None
         self.lang = lang
         self.log_level = log_level
         self.extra = list(extra)
@@ -251,15 +258,25 @@ class Daemon:
         # CHATD_EXTRA_ARGS adds options (e.g. a tiny io_uring buffer ring).
         wrapper = shlex.split(os.environ.get("CHATD_WRAPPER", ""))
         extra_env = shlex.split(os.environ.get("CHATD_EXTRA_ARGS", ""))
+        web = ["--web", "%s:%d" % (HOST, self.web_port)] if self.web_port else []
+        if self.tls:
+            web += ["--tls-listen", "%s:%d" % (HOST, self.tls_port), "--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
+            if self.web_tls_port:
+                web += ["--web-tls", "%s:%d" % (HOST, self.web_tls_port)]
         return wrapper + [self.ctx.chatd, "--listen", "%s:%d" % (HOST, port),
                 "--threads", str(self.ctx.threads), "--backend", self.ctx.backend,
-                "--lang", self.lang, "--log-level", self.log_level] + self.extra + extra_env
+                "--lang", self.lang, "--log-level", self.log_level] + web + self.extra + extra_env
 
     def start(self, attempts=5, ready_timeout=10.0):
         if not os.path.exists(self.ctx.chatd):
             fail("chatd binary not found at %s" % self.ctx.chatd)
         for attempt in range(attempts):
             port = free_port()
+            if self.web:
+                self.web_port = free_port()
+            if self.tls:
+                self.tls_port = free_port()
+                self.web_tls_port = free_port() if self.web_tls else None
             self.logpath = os.path.join(tmpdir(), "chatd-%d-%d.log" % (port, attempt))
             argv = self.argv(port)
             log("starting: %s" % " ".join(argv))
@@ -280,8 +297,9 @@ class Daemon:
                         break
                     fail("chatd exited with status %s at start-up; its log:\n%s" % (rc, text[-3000:]))
                 try:
-                    s = socket.create_connection((HOST, port), timeout=0.5)
-                    s.close()
+                    for p in [port] + [q for q in (self.web_port, self.tls_port, self.web_tls_port) if q]:
+                        s = socket.create_connection((HOST, p), timeout=0.5)
+                        s.close()
                     self.port = port
                     log("chatd pid %d listening on %s:%d" % (self.proc.pid, HOST, port))
                     return self

@@ -98,7 +98,7 @@ class TestHandler final : public ReactorHandler {
   std::vector<int> accept_errors;
   std::atomic<int> wakes{0};
 
-  void on_accept(int fd, const sockaddr_storage& peer) override {
+  void on_accept(int fd, const sockaddr_storage& peer, std::uint32_t) override {
     if (accept_hook) accept_hook(fd);
     std::uint32_t slot;
     if (!free_slots_.empty()) {
@@ -219,7 +219,7 @@ struct Server {
     REQUIRE(::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&sin), &len) == 0);
     port = ntohs(sin.sin_port);
     h = std::make_unique<TestHandler>(*reactor);
-    reactor->add_listener(listener.get());
+    reactor->add_listener(listener.get(), 0);
   }
 
   // Runs the loop until `pred` holds; false when `limit` passed first.

@@ -1,12 +1,13 @@
-# libFuzzer over src/chat (clang): build-fuzz.
+# libFuzzer over src/chat and src/web (clang): build-fuzz.
 # Sourced by tests/run-all.  Configures build-fuzz with clang, -Dfuzzing=true,
-# ASan+UBSan and coverage instrumentation of src/chat, builds
-# tests/fuzz/fuzz_session and runs it for 60 s (CHATD_FUZZ_SECONDS to change)
-# from the seeds in tests/fuzz/corpus plus the corpus it grew before
-# (build-fuzz/tests/fuzz/fuzz-work/corpus).  A crash, leak, timeout or failed
-# invariant fails the suite; the reproducer is left in
-# build-fuzz/tests/fuzz/fuzz-work/artifacts/.  Skipped only when clang or its
-# libFuzzer runtime (libclang-rt-*-dev) is missing.
+# ASan+UBSan and coverage instrumentation, builds tests/fuzz/fuzz_session,
+# fuzz_http and fuzz_ws and runs them for 40, 20 and 20 s (CHATD_FUZZ_SECONDS
+# sets the time of each) from their seeds (tests/fuzz/corpus, corpus-http,
+# corpus-ws) plus the corpus each grew before (build-fuzz/tests/fuzz/
+# fuzz-work, fuzz-work-http, fuzz-work-ws: corpus/).  A crash, leak, timeout
+# or failed invariant fails the suite; the reproducer is left in that work
+# directory's artifacts/.  Skipped only when clang or its libFuzzer runtime
+# (libclang-rt-*-dev) is missing.
 # shellcheck shell=bash
 # shellcheck source=tests/suites.d/helpers.bash
 source "$(dirname "${BASH_SOURCE[0]}")/helpers.bash"
@@ -38,14 +39,21 @@ fuzz_suite() {
     suite_record fuzz FAIL "meson setup $dir failed (see $dir.setup.log)"
     return
   fi
-  if ! suite_build_for "$dir" fuzz_session; then
-    suite_record fuzz FAIL "building the fuzzer failed (see $dir.build.log)"
+  if ! suite_build_for "$dir" fuzz_session fuzz_http fuzz_ws; then
+    suite_record fuzz FAIL "building the fuzzers failed (see $dir.build.log)"
     return
   fi
-  echo "   built in $((SECONDS - t0)) s; fuzzing for ${CHATD_FUZZ_SECONDS:-60} s"
+  local secs="40 + 20 + 20"
+  [ -n "${CHATD_FUZZ_SECONDS:-}" ] && secs="3 x $CHATD_FUZZ_SECONDS"
+  echo "   built in $((SECONDS - t0)) s; fuzzing for $secs s"
+  # Earlier summaries would pass for this run's if a target did not run.
+  rm -f "$dir"/tests/fuzz/fuzz-work*/summary.txt
   run_suite "fuzz ($dir)" "$dir" --no-rebuild --suite fuzz
-  local summary="$dir/tests/fuzz/fuzz-work/summary.txt"
-  [ -f "$summary" ] && echo "   $(cat "$summary")"
+  local work summary
+  for work in fuzz-work fuzz-work-http fuzz-work-ws; do
+    summary="$dir/tests/fuzz/$work/summary.txt"
+    [ -f "$summary" ] && echo "   $(cat "$summary")"
+  done
   echo "   fuzz suite: $((SECONDS - t0)) s"
 }
 fuzz_suite

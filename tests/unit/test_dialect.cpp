@@ -109,7 +109,9 @@ TEST_CASE("dialect: registry, names and the line dialect per language") {
   CHECK_FALSE(parse_dialect("").has_value());
   CHECK_FALSE(parse_dialect("line").has_value());
   CHECK_FALSE(parse_dialect("LINE-PT").has_value());
-  CHECK_FALSE(parse_dialect("json").has_value());
+  CHECK(dialect(DialectId::Json).name() == "json");
+  CHECK(parse_dialect("json") == DialectId::Json);
+  CHECK_FALSE(parse_dialect("JSON").has_value());
   CHECK(line_dialect(Lang::Pt) == DialectId::LinePt);
   CHECK(line_dialect(Lang::En) == DialectId::LineEn);
 }
