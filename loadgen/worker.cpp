@@ -380,7 +380,7 @@ void Worker::close_client(Client& c) {
   if (c.role == Role::Churner && !was_closed) free_slots_.push_back(c.slot);
 }
 
-void Worker::on_accept(int fd, const sockaddr_storage&) { ::close(fd); }
+void Worker::on_accept(int fd, const sockaddr_storage&, std::uint32_t) { ::close(fd); }
 
 void Worker::on_closed(io::Token t, int err) {
   Client* cp = lookup(t);

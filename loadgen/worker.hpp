@@ -59,7 +59,7 @@ class Worker final : public io::ReactorHandler {
   class Sink;
 
   // ReactorHandler
-  void on_accept(int fd, const sockaddr_storage& peer) override;
+  void on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) override;
   void on_accept_error(int) override {}
   void on_data(io::Token t, std::span<const char> bytes) override;
   void on_closed(io::Token t, int err) override;
