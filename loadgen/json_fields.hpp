@@ -20,7 +20,9 @@ struct JsonMember {
 // Skips whitespace at `pos`; then, by kind of the value there, moves `pos`
 // past it. False when malformed. Helpers of json_members.
 bool json_skip_value(std::string_view s, std::size_t& pos, std::string_view& value, bool& is_string);
-void json_skip_space(std::string_view s, std::size_t& pos);
+inline void json_skip_space(std::string_view s, std::size_t& pos) {
+  while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t' || s[pos] == '\n' || s[pos] == '\r')) ++pos;
+}
 
 // Calls f(const JsonMember&) for each top-level member of the object in
 // `s`; f returns false to stop early. False when `s` is not one object

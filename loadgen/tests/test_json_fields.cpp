@@ -50,6 +50,10 @@ TEST_CASE("nested values and look-alike keys are not top-level members") {
   CHECK(m["n"] == "null");
   CHECK(m["b"] == "true");
   CHECK(m["note"] == R"(s:\"text\":\"fake\")");
+  m = members(R"({"a":"back\\","text":"t\\\"q"})", &ok);  // even and odd runs of backslashes
+  CHECK(ok);
+  CHECK(m["a"] == R"(s:back\\)");
+  CHECK(m["text"] == R"(s:t\\\"q)");
 }
 
 TEST_CASE("stopping early") {
@@ -74,7 +78,7 @@ TEST_CASE("malformed objects") {
   CHECK_FALSE(ok);
   members(R"({1:2})", &ok);
   CHECK_FALSE(ok);
-  members("{\"a\":\"raw\ncontrol\"}", &ok);
+  members(R"({"a":"ends in an escaped quote\"})", &ok);
   CHECK_FALSE(ok);
   members("{}", &ok);
   CHECK(ok);
