@@ -141,7 +141,7 @@ int run_scenario(const Config& cfg) {
   plan.rooms = effective_rooms(cfg);
   plan.room_capacity = (plan.members + plan.rooms - 1) / plan.rooms;
   for (std::uint32_t r = 0; r < plan.rooms; ++r) plan.room_names.push_back(fmt::format("{}{}", cfg.room_prefix, r));
-  plan.dialect = make_dialect(cfg.proto);
+  plan.dialect = make_dialect(cfg);
   const auto ep = make_endpoint(cfg.host, cfg.port);
   if (!ep) {
     fmt::print(stderr, "chatd-loadgen: --host {}: not a numeric IPv4 or IPv6 address\n", cfg.host);

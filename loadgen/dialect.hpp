@@ -11,6 +11,7 @@
 #include "line_buffer.hpp"
 #include "options.hpp"
 #include "resp_reader.hpp"
+#include "ws_codec.hpp"
 
 namespace chatd::loadgen {
 
@@ -18,6 +19,8 @@ namespace chatd::loadgen {
 struct Wire {
   LineBuffer lines;
   RespReader resp;
+  WsReader ws;
+  std::uint64_t ws_seed = 0;  // WebSocket: derives the key and the mask
   std::uint8_t stage = 0;  // dialect-specific
 };
 
@@ -46,10 +49,13 @@ class Dialect {
   virtual void on_connected(Wire& w, SessionSink& s) const = 0;
   // Bytes from the server. False: unparseable, close the connection.
   virtual bool on_bytes(Wire& w, std::span<const char> bytes, SessionSink& s) const = 0;
-  // Appends the bytes that send `payload` to `room`.
-  virtual void format_message(std::string_view room, std::string_view payload, std::string& out) const = 0;
-  virtual void format_quit(std::string& out) const = 0;
-  // A client receives its own messages (Redis: its subscription does).
+  // Appends the bytes that send `payload` to `room` over the connection
+  // whose state is `w` (WebSocket frames are masked per connection).
+  virtual void format_message(const Wire& w, std::string_view room, std::string_view payload,
+                              std::string& out) const = 0;
+  virtual void format_quit(const Wire& w, std::string& out) const = 0;
+  // A client receives its own messages (Redis: its subscription does; a
+  // web client gets its own room events).
   virtual bool echoes_to_sender() const { return false; }
   // Messages leave through separate publisher connections (Redis).
   virtual bool separate_publishers() const { return false; }
@@ -57,6 +63,6 @@ class Dialect {
   virtual void make_nick(std::string& out, std::string_view prefix, unsigned thread, std::uint32_t id) const;
 };
 
-std::unique_ptr<Dialect> make_dialect(Proto p);
+std::unique_ptr<Dialect> make_dialect(const Config& cfg);
 
 }  // namespace chatd::loadgen

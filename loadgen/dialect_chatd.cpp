@@ -32,11 +32,11 @@ class ChatdDialect final : public Dialect {
     return true;
   }
 
-  void format_message(std::string_view, std::string_view payload, std::string& out) const override {
+  void format_message(const Wire&, std::string_view, std::string_view payload, std::string& out) const override {
     out += payload;
     out += '\n';
   }
-  void format_quit(std::string& out) const override { out += "/quit\n"; }
+  void format_quit(const Wire&, std::string& out) const override { out += "/quit\n"; }
 
  private:
   static void on_line(Wire& w, std::string_view line, SessionSink& s) {

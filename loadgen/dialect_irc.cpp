@@ -30,14 +30,14 @@ class IrcDialect final : public Dialect {
     return true;
   }
 
-  void format_message(std::string_view room, std::string_view payload, std::string& out) const override {
+  void format_message(const Wire&, std::string_view room, std::string_view payload, std::string& out) const override {
     out += "PRIVMSG #";
     out += room;
     out += " :";
     out += payload;
     out += "\r\n";
   }
-  void format_quit(std::string& out) const override { out += "QUIT :bye\r\n"; }
+  void format_quit(const Wire&, std::string& out) const override { out += "QUIT :bye\r\n"; }
 
   void make_nick(std::string& out, std::string_view prefix, unsigned, std::uint32_t id) const override {
     // RFC 2812 nicknames: 9 characters by default; ngIRCd's MaxNickLength

@@ -32,11 +32,11 @@ class RedisDialect final : public Dialect {
     return w.resp.feed(bytes, [&](const RespFrame& f) { on_frame(w, f, s); });
   }
 
-  void format_message(std::string_view room, std::string_view payload, std::string& out) const override {
+  void format_message(const Wire&, std::string_view room, std::string_view payload, std::string& out) const override {
     fmt::format_to(std::back_inserter(out), "*3\r\n$7\r\nPUBLISH\r\n${}\r\n{}\r\n${}\r\n{}\r\n", room.size(),
                    room, payload.size(), payload);
   }
-  void format_quit(std::string& out) const override { out += "*1\r\n$4\r\nQUIT\r\n"; }
+  void format_quit(const Wire&, std::string& out) const override { out += "*1\r\n$4\r\nQUIT\r\n"; }
   bool echoes_to_sender() const override { return true; }
   bool separate_publishers() const override { return true; }
 

@@ -28,6 +28,7 @@ std::string_view proto_name(Proto p) {
     case Proto::Chatd: return "chatd";
     case Proto::Irc: return "irc";
     case Proto::Redis: return "redis";
+    case Proto::Ws: return "ws";
   }
   return "?";
 }
@@ -45,8 +46,8 @@ unsigned effective_rooms(const Config& c) {
 std::variant<Config, int> parse_options(int argc, char** argv) {
   Config c;
   CLI::App app{
-      "chatd-loadgen: drives many chat clients against chatd (or ngIRCd / Redis pub/sub)\n"
-      "and measures delivery, loss, order and latency.\n\n"
+      "chatd-loadgen: drives many chat clients against chatd (line protocol or WebSocket)\n"
+      "or ngIRCd / Redis pub/sub, and measures delivery, loss, order and latency.\n\n"
       "Scenarios:\n"
       "  report  N clients join one room, each sends --messages, wait for every delivery\n"
       "  fanout  clients in --rooms, open-loop --rate msg/s for --duration after --warmup\n"
@@ -61,15 +62,15 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
       {"report", Scenario::Report}, {"fanout", Scenario::Fanout}, {"storm", Scenario::Storm},
       {"idle", Scenario::Idle},     {"churn", Scenario::Churn},   {"slow", Scenario::Slow}};
   const std::map<std::string, Proto> protos{
-      {"chatd", Proto::Chatd}, {"irc", Proto::Irc}, {"redis", Proto::Redis}};
+      {"chatd", Proto::Chatd}, {"irc", Proto::Irc}, {"redis", Proto::Redis}, {"ws", Proto::Ws}};
 
   app.add_option("scenario", c.scenario, "report | fanout | storm | idle | churn | slow")
       ->required()
-      ->transform(CLI::CheckedTransformer(scenarios, CLI::ignore_case));
-  app.add_option("--proto", c.proto, "server protocol: chatd | irc | redis")
-      ->transform(CLI::CheckedTransformer(protos, CLI::ignore_case));
+      ->transform(CLI::CheckedTransformer(scenarios, CLI::ignore_case).description(""));
+  app.add_option("--proto", c.proto, "server protocol: chatd | irc | redis | ws (chatd's web endpoint, /ws)")
+      ->transform(CLI::CheckedTransformer(protos, CLI::ignore_case).description(""));
   app.add_option("--host", c.host, "server IPv4/IPv6 address")->capture_default_str();
-  app.add_option("--port", c.port, "server port (default 6789 chatd, 6667 irc, 6379 redis)");
+  app.add_option("--port", c.port, "server port (default 6789 chatd, 6667 irc, 6379 redis, 8080 ws)");
   app.add_option("--source-range", c.source_range,
                  "bind clients to source addresses A-B round-robin (more than 28k connections)");
   app.add_option("--backend", c.backend, "reactor: auto | uring | epoll")
@@ -123,7 +124,14 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   }
   if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
   c.threads = std::min(c.threads, c.clients);
-  if (c.port == 0) c.port = c.proto == Proto::Irc ? 6667 : c.proto == Proto::Redis ? 6379 : 6789;
+  if (c.port == 0) {
+    switch (c.proto) {
+      case Proto::Chatd: c.port = 6789; break;
+      case Proto::Irc: c.port = 6667; break;
+      case Proto::Redis: c.port = 6379; break;
+      case Proto::Ws: c.port = 8080; break;
+    }
+  }
   if (c.nick_prefix.empty()) {
     // A short per-run tag keeps nicknames unique against a server that is
     // still dropping the previous run's clients.

@@ -12,7 +12,7 @@
 namespace chatd::loadgen {
 
 enum class Scenario : std::uint8_t { Report, Fanout, Storm, Idle, Churn, Slow };
-enum class Proto : std::uint8_t { Chatd, Irc, Redis };
+enum class Proto : std::uint8_t { Chatd, Irc, Redis, Ws };
 
 std::string_view scenario_name(Scenario s);
 std::string_view proto_name(Proto p);

@@ -261,12 +261,11 @@ void Worker::enter_reopen() {
 }
 
 void Worker::enter_quit(std::uint64_t now) {
-  std::string bye;
-  plan_.dialect->format_quit(bye);
   for (Client& c : clients_) {
     if (!c.in_reactor) continue;
     if (c.role == Role::Slow) continue;  // not reading: just close
-    queue(c, bye);
+    plan_.dialect->format_quit(c.wire, c.pending);
+    arm(c);
     c.state = State::Quitting;
   }
   quit_deadline_ns_ = now + 1'500'000'000;
@@ -558,7 +557,7 @@ void Worker::send_message(Client& s, std::uint64_t stamp_ns) {
   }
   payload_.clear();
   append_payload(payload_, Payload{s.id, s.seq++, stamp_ns}, cfg_.size);
-  plan_.dialect->format_message(plan_.room_names[s.room], payload_, conn->pending);
+  plan_.dialect->format_message(conn->wire, plan_.room_names[s.room], payload_, conn->pending);
   arm(*conn);
   ++counters_.sent;
   if (stamp_ns >= measure_start_ns_) ++counters_.sent_measured;
@@ -599,7 +598,6 @@ void Worker::drive_churn(std::uint64_t now) {
       next_churn_ns_ += churn_interval_ns_;
     }
   }
-  std::string bye;
   for (std::size_t i = 0; i < holding_.size();) {
     Client& c = clients_[holding_[i]];
     if (c.state != State::Joined) {
@@ -611,8 +609,8 @@ void Worker::drive_churn(std::uint64_t now) {
       ++i;
       continue;
     }
-    if (bye.empty()) plan_.dialect->format_quit(bye);
-    queue(c, bye);
+    plan_.dialect->format_quit(c.wire, c.pending);
+    arm(c);
     c.state = State::Quitting;
     holding_[i] = holding_.back();
     holding_.pop_back();
