@@ -60,7 +60,7 @@ struct Envelope {
     NickResult,    // <- nick_status; payload.hash when NeedsPassword
     NickRelease,   // -> nick owner: name = folded nick
     NickConfirm,   // -> nick owner: name = folded nick; the holder gave the account's password
-    Create,        // -> room owner: name = room
+    Create,        // -> room owner: name = room, text = the client's address (per-address cap)
     CreateResult,  // <- created
     RoomAdded,     // owner -> every shard: room_id, name (for /rooms)
     Join,          // -> room owner: name = room, nick

@@ -41,6 +41,13 @@ void Shard::own_create(Envelope& e) {
     mailbox_.post(e.from, std::move(r));
     return;
   }
+  // Shared by every shard: many connections from one address do not
+  // multiply the allowance.
+  if (!ctx_.admission.admit_room_creation(e.text, lim_.rooms_per_ip_minute, now_ms_)) {
+    r.created = chat::CreateStatus::RateLimited;
+    mailbox_.post(e.from, std::move(r));
+    return;
+  }
   // Ids are dense (they index every shard's member table): only take one
   // when the room will exist.
   std::uint32_t id = ctx_.rooms.load(std::memory_order_relaxed);
