@@ -3,45 +3,13 @@
 #include <charconv>
 
 #include "chat/utc_time.hpp"
+#include "chat/utf8_sequence.hpp"
 
 namespace chatd::chat {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-constexpr bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (2..4 bytes;
-// s[0] >= 0x80), or, when ill-formed, the negated length of its maximal
-// subpart (at least 1). The same rules as sanitize.cpp's (Unicode 15, 3.9):
-// the second byte's bounds exclude overlongs (E0, F0), surrogates (ED) and
-// code points above U+10FFFF (F4).
-int sequence_length(std::string_view s) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  int need = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return -1;  // stray continuation byte, C0/C1 overlong lead, F5..FF
-  }
-  int i = 1;
-  for (; i <= need; ++i) {
-    if (static_cast<std::size_t>(i) >= s.size()) return -i;
-    const auto c = static_cast<unsigned char>(s[static_cast<std::size_t>(i)]);
-    if (i == 1 ? (c < lo || c > hi) : !is_cont(c)) return -i;
-  }
-  return need + 1;
-}
 
 void append_escaped_ascii(std::string& out, unsigned char c) {
   switch (c) {
@@ -105,7 +73,7 @@ void append_json_string(std::string& out, std::string_view s) {
       run = ++i;
       continue;
     }
-    const int len = sequence_length(s.substr(i));
+    const int len = utf8_sequence_length(s.substr(i));
     if (len < 0) {
       flush();
       out += kReplacement;

@@ -1,4 +1,5 @@
 #include "chat/sanitize.hpp"
+#include "chat/utf8_sequence.hpp"
 
 namespace chatd::chat {
 
@@ -11,7 +12,6 @@ constexpr bool is_blank(char c) { return c == ' ' || c == '\t'; }
 // Printable ASCII or TAB: bytes that pass through unchanged.
 constexpr bool is_plain(unsigned char c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; }
 
-constexpr bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 std::string_view trim(std::string_view s) {
   std::size_t b = 0;
@@ -19,40 +19,6 @@ std::string_view trim(std::string_view s) {
   while (b < e && is_blank(s[b])) ++b;
   while (e > b && is_blank(s[e - 1])) --e;
   return s.substr(b, e - b);
-}
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (2..4 bytes;
-// the caller handles ASCII), or, when ill-formed, the negated length of its
-// maximal subpart (at least 1), which is replaced by a single U+FFFD as the
-// Unicode standard recommends (Unicode 15, 3.9, "U+FFFD Substitution of
-// Maximal Subparts").
-int sequence_length(std::string_view s) {
-  const auto b0 = static_cast<unsigned char>(s[0]);
-  int need = 0;
-  // Bounds of the second byte: they exclude overlongs (E0, F0), surrogates
-  // (ED) and code points above U+10FFFF (F4).
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return -1;  // stray continuation byte, C0/C1 overlong lead, F5..FF
-  }
-  int i = 1;
-  for (; i <= need; ++i) {
-    if (static_cast<std::size_t>(i) >= s.size()) return -i;
-    const auto c = static_cast<unsigned char>(s[static_cast<std::size_t>(i)]);
-    if (i == 1 ? (c < lo || c > hi) : !is_cont(c)) return -i;
-  }
-  return need + 1;
 }
 
 }  // namespace
@@ -74,7 +40,7 @@ std::string sanitize(std::string_view raw) {
       ++i;
       continue;
     }
-    const int len = sequence_length(raw.substr(i));
+    const int len = utf8_sequence_length(raw.substr(i));
     if (len < 0) {
       out += kReplacement;
       i += static_cast<std::size_t>(-len);
@@ -98,7 +64,7 @@ std::string sanitize(std::string_view raw) {
 std::size_t utf8_length(std::string_view s) {
   std::size_t n = 0;
   for (char c : s)
-    if (!is_cont(static_cast<unsigned char>(c))) ++n;
+    if (!is_utf8_continuation(static_cast<unsigned char>(c))) ++n;
   return n;
 }
 
