@@ -31,7 +31,6 @@ Skips (77) only when the openssl CLI is missing.
 """
 
 import asyncio
-import json
 import os
 import re
 import select
@@ -40,20 +39,11 @@ import signal
 import socket
 import ssl
 import subprocess
-import sys
 import time
 import urllib.request
 import warnings
 
-try:
-    import websockets
-except ImportError:  # pragma: no cover - depends on the machine
-    # Debian's python3-websockets lives in the system interpreter's path;
-    # meson may have found another python3 first.
-    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    websockets = None
-
+from ws_client import recv_json, websockets, ws_login  # first: may re-run the test under /usr/bin/python3
 from chatd_harness import (HOST, PT, Checks, Client, Daemon, ProcClient, Stream, daemon, fail,
                            free_port, log, require_tool, run, short, spawn, terminate, tmpdir)
 from identity_harness import PT_
@@ -427,30 +417,6 @@ def https_get(port, path, alpn=("h2", "http/1.1")):
         s.close()
 
 
-async def recv_json(ws, want_type=None, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("no %s frame within %.0f s" % (want_type or "JSON", timeout))
-        m = json.loads(await asyncio.wait_for(ws.recv(), left))
-        if want_type is None or m.get("type") == want_type:
-            return m
-
-
-async def ws_login(url, nick, ssl_ctx=None):
-    kw = {"ssl": ssl_ctx} if ssl_ctx else {}
-    ws = await websockets.connect(url, open_timeout=TIMEOUT, ping_interval=None, **kw)
-    m = await recv_json(ws)
-    if m != {"type": "prompt", "want": "nick"}:
-        fail("first frame %r, want the nick prompt" % m)
-    await ws.send(nick)
-    m = await recv_json(ws)
-    if m.get("type") != "welcome" or m.get("nick") != nick:
-        fail("after the nick: %r" % m)
-    return ws
-
-
 async def wss_chat(d):
     line = Client(d.port, name="nc:Lia").login("Lia")
     try:
@@ -458,7 +424,7 @@ async def wss_chat(d):
         line.expect(PT.created("web"))
         line.send_line("/entrar web")
         line.expect(PT.joined("web"))
-        ws = await ws_login("wss://%s:%d/ws" % (HOST, d.web_tls_port), "Wes", client_context())
+        ws = await ws_login("wss://%s:%d/ws" % (HOST, d.web_tls_port), "Wes", ssl_ctx=client_context())
         try:
             await ws.send("/join web")
             m = await recv_json(ws, "joined")

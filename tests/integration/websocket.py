@@ -13,18 +13,9 @@ import json
 import os
 import socket
 import struct
-import sys
 import time
 
-try:
-    import websockets
-except ImportError:  # pragma: no cover - depends on the machine
-    # Debian's python3-websockets lives in the system interpreter's path;
-    # meson may have found another python3 first.
-    if os.path.realpath(sys.executable) != os.path.realpath("/usr/bin/python3") and os.path.exists("/usr/bin/python3"):
-        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
-    websockets = None
-
+from ws_client import recv_json, websockets, ws_login  # first: may re-run the test under /usr/bin/python3
 from chatd_harness import HOST, daemon, fail, log, run, TestSkip
 
 TIMEOUT = 5.0
@@ -172,36 +163,6 @@ class RawWs:
         self.s.close()
 
 
-# --- library clients ----------------------------------------------------------
-
-async def recv_json(ws, want_type=None, timeout=TIMEOUT):
-    """The next JSON frame (of `want_type`, skipping others)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            fail("no %s frame within %.0f s" % (want_type or "JSON", timeout))
-        raw = await asyncio.wait_for(ws.recv(), left)
-        if not isinstance(raw, str):
-            fail("binary frame from the server: %r" % raw[:60])
-        m = json.loads(raw)
-        if want_type is None or m.get("type") == want_type:
-            return m
-
-
-async def ws_login(port, nick, origin=None):
-    ws = await websockets.connect("ws://%s:%d/ws" % (HOST, port), origin=origin, open_timeout=TIMEOUT,
-                                  ping_interval=None)
-    m = await recv_json(ws)
-    if m != {"type": "prompt", "want": "nick"}:
-        fail("first frame %r, want the nick prompt" % m)
-    await ws.send(nick)
-    m = await recv_json(ws)
-    if m.get("type") != "welcome" or m.get("nick") != nick:
-        fail("after the nick: %r" % m)
-    return ws
-
-
 # --- the checks ---------------------------------------------------------------
 
 def check_http(d):
@@ -288,8 +249,9 @@ async def check_chat(d):
     line.read_line()
     line.read_line()
     line.send_line("antes")  # history for the web users
-    ana = await ws_login(port, "Ana", origin="http://%s:%d" % (HOST, port))
-    bia = await ws_login(port, "Bia")
+    url = "ws://%s:%d/ws" % (HOST, port)
+    ana = await ws_login(url, "Ana", origin="http://%s:%d" % (HOST, port))
+    bia = await ws_login(url, "Bia")
     for ws in (ana, bia):
         await ws.send("/join sala")
         m = await recv_json(ws, "joined")
