@@ -1,10 +1,10 @@
 # libFuzzer over src/chat and src/web (clang): build-fuzz.
 # Sourced by tests/run-all.  Configures build-fuzz with clang, -Dfuzzing=true,
 # ASan+UBSan and coverage instrumentation, builds tests/fuzz/fuzz_session,
-# fuzz_http, fuzz_ws and fuzz_resp and runs them for 40, 20, 20 and 15 s (CHATD_FUZZ_SECONDS
+# fuzz_http, fuzz_ws, fuzz_resp and fuzz_tls and runs them for 40, 20, 20, 15 and 15 s (CHATD_FUZZ_SECONDS
 # sets the time of each) from their seeds (tests/fuzz/corpus, corpus-http,
-# corpus-ws, corpus-resp) plus the corpus each grew before (build-fuzz/tests/fuzz/
-# fuzz-work, fuzz-work-http, fuzz-work-ws, fuzz-work-resp: corpus/).  A crash, leak, timeout
+# corpus-ws, corpus-resp, corpus-tls) plus the corpus each grew before (build-fuzz/tests/fuzz/
+# fuzz-work, fuzz-work-http, fuzz-work-ws, fuzz-work-resp, fuzz-work-tls: corpus/).  A crash, leak, timeout
 # or failed invariant fails the suite; the reproducer is left in that work
 # directory's artifacts/.  Skipped only when clang or its libFuzzer runtime
 # (libclang-rt-*-dev) is missing.
@@ -39,7 +39,7 @@ fuzz_suite() {
     suite_record fuzz FAIL "meson setup $dir failed (see $dir.setup.log)"
     return
   fi
-  if ! suite_build_for "$dir" fuzz_session fuzz_http fuzz_ws fuzz_resp; then
+  if ! suite_build_for "$dir" fuzz_session fuzz_http fuzz_ws fuzz_resp fuzz_tls; then
     suite_record fuzz FAIL "building the fuzzers failed (see $dir.build.log)"
     return
   fi
