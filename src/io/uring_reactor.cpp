@@ -39,6 +39,7 @@ const char* kind_name(Kind k) {
     case Kind::Cancel: return "cancel";
     case Kind::CancelFd: return "cancel-fd";
     case Kind::Close: return "close";
+    case Kind::Watch: return "error watch";
     case Kind::None: break;
   }
   return "unknown";
@@ -210,6 +211,9 @@ void UringReactor::dispatch(ReactorHandler& h, std::uint64_t ud, int res, unsign
     case Kind::Send:
       on_send_cqe(h, ud_index(ud), res);
       break;
+    case Kind::Watch:
+      on_watch_cqe(h, ud_index(ud), ud_gen(ud), res, flags);
+      break;
     case Kind::Wake:
       on_wake_cqe(h, res);
       break;
@@ -264,7 +268,9 @@ void UringReactor::close(Token t) {
   Conn* c = find(t);
   if (!c) return;
   const int fd = c->fd;
-  const bool recv_live = c->recv_armed;
+  // A poll holds its own reference to the file: the fd must not be closed
+  // under it (the socket would stay open) but cancelled with it.
+  const bool recv_live = c->recv_armed || c->watch_armed;
   const bool send_live = c->send_op != kNoOp;
   // From here every CQE of this connection is stale; the send-op pool
   // entry (if any) is freed when its CQE arrives.

@@ -6,11 +6,15 @@
 // The io_uring backend: one ring per shard thread, multishot accept and
 // multishot recv into a per-ring provided-buffer ring (an idle connection
 // holds no read buffer), one vectored SENDMSG in flight per connection, and
-// one submit-and-wait syscall per loop iteration.
+// one submit-and-wait syscall per loop iteration. While the owner pauses
+// reading, the recv is cancelled and a multishot POLL_ADD watches the socket
+// for an error instead, so a reset is reported without reading on.
 //
 // Completions are matched to their owner through user_data:
-//   bits 60..63  kind (accept, recv, send, wake, cancel, cancel-fd, close)
-//   bits 32..59  index: listener, connection slot, send-op pool entry, fd
+//   bits 60..63  kind (accept, recv, send, wake, cancel, cancel-fd, close,
+//                watch)
+//   bits 32..59  index: listener, connection slot (recv, watch), send-op
+//                pool entry, fd
 //                (cancel-fd, close) or the target's kind (cancel)
 //   bits  0..31  generation of the connection slot when the op was issued
 //                (cancel: the target's index)
@@ -45,6 +49,7 @@ enum class Kind : std::uint64_t {
   Cancel = 5,    // ASYNC_CANCEL of one op (a paused accept or recv)
   CancelFd = 6,  // ASYNC_CANCEL of every op on a closing connection's fd
   Close = 7,     // CLOSE of a connection's fd
+  Watch = 8,     // POLL_ADD (multishot) for an error on a paused connection
 };
 
 const char* kind_name(Kind k);
@@ -128,6 +133,8 @@ struct Conn {
   bool reading = true;            // the owner wants data
   bool recv_armed = false;        // a multishot recv lives in the kernel (until its last CQE)
   bool recv_cancelling = false;   // ... and a cancel for it has been queued
+  bool watch_armed = false;       // a paused connection's error watch lives in the kernel
+  bool watch_cancelling = false;  // ... and a cancel for it has been queued
   bool peer_done = false;         // EOF or error seen on the read side
   bool closed_reported = false;   // on_closed was called: reading is over
   bool send_failed = false;       // no more sends
@@ -209,6 +216,10 @@ class UringReactor final : public Reactor {
   Conn* on_recv_data(ReactorHandler& h, Conn& c, SlotRef ref, const char* p, std::size_t n);
   Conn* on_recv_end(ReactorHandler& h, Conn& c, SlotRef ref, int res);
   void rearm_starved();
+  void maybe_arm_watch(Conn& c);
+  void cancel_watch(Conn& c);
+  void on_watch_cqe(ReactorHandler& h, std::uint32_t slot, std::uint32_t gen, int res,
+                    unsigned flags);
   void report_closed(ReactorHandler& h, Conn& c, int err);
   void deliver_held(ReactorHandler& h);
 
