@@ -75,7 +75,8 @@ constexpr NamedOp kNeededOps[] = {
     {IORING_OP_SENDMSG, "SENDMSG"}, {IORING_OP_RECV, "RECV"},
     {IORING_OP_ACCEPT, "ACCEPT"},   {IORING_OP_ASYNC_CANCEL, "ASYNC_CANCEL"},
     {IORING_OP_READ, "READ"},       {IORING_OP_PROVIDE_BUFFERS, "PROVIDE_BUFFERS"},
-    {IORING_OP_CLOSE, "CLOSE"},
+    {IORING_OP_CLOSE, "CLOSE"},     {IORING_OP_SEND, "SEND"},
+    {IORING_OP_POLL_ADD, "POLL_ADD"},
 };
 
 std::string check_ops(io_uring& ring) {
@@ -172,6 +173,9 @@ BackendProbe probe_uring() {
   // submit_and_wait_timeout without an internal timeout SQE (Linux 5.11).
   if (!(setup.features & IORING_FEAT_EXT_ARG))
     return {false, "io_uring lacks IORING_FEAT_EXT_ARG: kernel too old (needs Linux 5.11+)"};
+  // Send msghdrs and iovecs live only until their SQE is submitted.
+  if (!(setup.features & IORING_FEAT_SUBMIT_STABLE))
+    return {false, "io_uring lacks IORING_FEAT_SUBMIT_STABLE: kernel too old"};
   if (!(setup.features & IORING_FEAT_NODROP))
     return {false, "io_uring lacks IORING_FEAT_NODROP: kernel too old"};
   if (auto why = check_ops(g.ring); !why.empty()) return {false, why};

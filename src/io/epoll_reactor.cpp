@@ -37,6 +37,8 @@ struct Conn {
   bool write_blocked = false;
   bool failed = false;       // an error was reported; no more I/O
   bool hup = false;          // the peer closed: read to the end, short reads included
+  bool err_edge = false;     // EPOLLERR came and no read has returned the error yet
+  bool eof = false;          // on_closed(t, 0) was reported
 };
 
 // Single-threaded except wake(): one instance per shard thread.
@@ -144,6 +146,7 @@ class EpollReactor final : public Reactor {
           want_send(tag);
         }
         if (ev.events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->hup = true;
+        if (ev.events & EPOLLERR) c->err_edge = true;
         if (ev.events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
           if (!c->read_ready) {
             c->read_ready = true;
@@ -179,6 +182,20 @@ class EpollReactor final : public Reactor {
     c.failed = true;
     c.reading = false;
     h.on_closed(c.token, err);
+  }
+
+  // Reading is paused (flood control, back-pressure), so no read will
+  // return the error an EPOLLERR edge announced, and edge-triggered epoll
+  // will not announce it again: fetch it here, or a reset peer's session
+  // would live on until reading resumes. A FIN is no error and waits for
+  // the resume, behind the data before it.
+  void check_paused_error(ReactorHandler& h, Conn& c) {
+    if (!c.err_edge || c.eof) return;
+    c.err_edge = false;
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) fail(h, c, err);
   }
 
   void set_listener_active(std::size_t i, bool on) {
@@ -245,7 +262,11 @@ class EpollReactor final : public Reactor {
       Conn* c = find(t);
       if (!c) continue;
       c->read_ready = false;
-      if (!c->reading || c->failed) continue;
+      if (c->failed) continue;
+      if (!c->reading) {
+        check_paused_error(h, *c);
+        continue;
+      }
       for (int turn = 0;; ++turn) {
         if (turn == kReadsPerTurn) {
           c->read_ready = true;
@@ -256,7 +277,11 @@ class EpollReactor final : public Reactor {
         if (n > 0) {
           h.on_data(t, {readbuf_.data(), static_cast<std::size_t>(n)});
           c = find(t);
-          if (!c || !c->reading) break;
+          if (!c) break;
+          if (!c->reading) {
+            check_paused_error(h, *c);  // the error may have come with this edge
+            break;
+          }
           // A short read drained the socket; the next arrival raises a new
           // edge. Not so for a FIN that came with the data: no edge follows.
           if (static_cast<std::size_t>(n) < readbuf_.size() && !c->hup) break;
@@ -264,11 +289,14 @@ class EpollReactor final : public Reactor {
         }
         if (n == 0) {
           c->reading = false;
+          c->eof = true;
           h.on_closed(t, 0);
         } else if (errno == EINTR) {
           continue;
         } else if (errno != EAGAIN) {
           fail(h, *c, errno);
+        } else {
+          c->err_edge = false;  // drained: a pending error would have come first
         }
         break;
       }

@@ -118,7 +118,12 @@ BackendChoice choose_backend(BackendKind requested);
 
 struct ReactorConfig {
   unsigned buf_ring_entries = 256;   // io_uring provided buffers per shard (held only during a read)
-  unsigned buf_size = 4096;          // bytes per io_uring provided buffer (chat lines are short)
+  // Bytes per io_uring provided buffer. The kernel takes buffers in ring
+  // order, so every one is soon touched and resident: 256 x 1 KiB is
+  // 256 KiB per shard (4 KiB buffers cost ~0.13 KiB more per connection
+  // at 10,000 idle ones, for no throughput); chat lines are short, and a
+  // larger read just spans several buffers.
+  unsigned buf_size = 1024;
 };
 
 // A reactor of a resolved kind (Uring or Epoll; Auto throws

@@ -39,6 +39,7 @@ const char* kind_name(Kind k) {
     case Kind::Cancel: return "cancel";
     case Kind::CancelFd: return "cancel-fd";
     case Kind::Close: return "close";
+    case Kind::Watch: return "error watch";
     case Kind::None: break;
   }
   return "unknown";
@@ -57,6 +58,8 @@ UringReactor::UringReactor(const ReactorConfig& cfg)
   if (r < 0) throw_errno(-r, "io_uring_queue_init (see the backend probe for why)");
   try {
     bufs_ = std::make_unique<BufRing>(ring_, buf_entries_, std::max(cfg.buf_size, 16U));
+    stage_iov_ = std::make_unique_for_overwrite<iovec[]>(kStageIov);
+    stage_msg_ = std::make_unique_for_overwrite<msghdr[]>(kSqEntries);
     wakefd_ = UniqueFd(::eventfd(0, EFD_CLOEXEC));  // blocking: io_uring polls it
     if (!wakefd_) throw_errno(errno, "eventfd");
   } catch (...) {
@@ -97,7 +100,10 @@ void UringReactor::run_once(ReactorHandler& h, int timeout_ms) {
   rearm_starved();
   // Handlers may have resumed reading during the sends, starved recvs wait
   // for their turn, or the owner has work: don't sleep on any of it.
-  if (!deliver_.empty() || starved_head_ < starved_.size() || h.has_pending_work())
+  // Or the last turn reaped completions: more may be queued as task work
+  // the kernel did not run yet (see wait()).
+  if (!deliver_.empty() || !dirty_.empty() || starved_head_ < starved_.size() ||
+      reaped_ > 0 || h.has_pending_work())
     timeout_ms = 0;
   wait(timeout_ms);
   reap(h);
@@ -157,8 +163,14 @@ void UringReactor::wait(int timeout_ms) {
   int r;
   if (timeout_ms == 0) {
     // GETEVENTS even with nothing to submit: with DEFER_TASKRUN,
-    // completions are only posted while we are in the kernel.
-    r = io_uring_submit_and_get_events(&ring_);
+    // completions are only posted while we are in the kernel, as task work
+    // run in the syscall — at most max(20, wait_nr) items per call since
+    // Linux 6.13. A poll asking for 0 would read ~20 lines per turn and
+    // send each member a small batch of them: ask for many with a zero
+    // timeout instead (-ETIME when fewer came, which is fine).
+    __kernel_timespec zero{};
+    io_uring_cqe* cqe = nullptr;
+    r = io_uring_submit_and_wait_timeout(&ring_, &cqe, kDrainCqes, &zero, nullptr);
   } else if (timeout_ms < 0) {
     r = io_uring_submit_and_wait(&ring_, 1);
   } else {
@@ -175,10 +187,13 @@ void UringReactor::wait(int timeout_ms) {
   submitted();
 }
 
-// Bookkeeping for the destructor: closes queued on the ring are done
-// once the SQ has been handed to the kernel.
+// Once the SQ has been handed to the kernel, the closes queued on it are
+// done (for the destructor) and the send stage is free again.
 void UringReactor::submitted() {
-  if (io_uring_sq_ready(&ring_) == 0) unsubmitted_closes_.clear();
+  if (io_uring_sq_ready(&ring_) != 0) return;
+  unsubmitted_closes_.clear();
+  stage_iov_used_ = 0;
+  stage_msg_used_ = 0;
 }
 
 // ---- completions -------------------------------------------------------------
@@ -197,6 +212,7 @@ void UringReactor::reap(ReactorHandler& h) {
     if (++n == kMaxReap) break;  // bounded; the rest wait for the next turn
   }
   io_uring_cq_advance(&ring_, n);
+  reaped_ = n;
 }
 
 void UringReactor::dispatch(ReactorHandler& h, std::uint64_t ud, int res, unsigned flags) {
@@ -208,7 +224,10 @@ void UringReactor::dispatch(ReactorHandler& h, std::uint64_t ud, int res, unsign
       on_recv_cqe(h, ud_index(ud), ud_gen(ud), res, flags);
       break;
     case Kind::Send:
-      on_send_cqe(h, ud_index(ud), res);
+      on_send_cqe(h, ud_index(ud), ud_gen(ud), res);
+      break;
+    case Kind::Watch:
+      on_watch_cqe(h, ud_index(ud), ud_gen(ud), res, flags);
       break;
     case Kind::Wake:
       on_wake_cqe(h, res);
@@ -264,8 +283,10 @@ void UringReactor::close(Token t) {
   Conn* c = find(t);
   if (!c) return;
   const int fd = c->fd;
-  const bool recv_live = c->recv_armed;
-  const bool send_live = c->send_op != kNoOp;
+  // A poll holds its own reference to the file: the fd must not be closed
+  // under it (the socket would stay open) but cancelled with it.
+  const bool recv_live = c->recv_armed || c->watch_armed;
+  const bool send_live = c->send_live;
   // From here every CQE of this connection is stale; the send-op pool
   // entry (if any) is freed when its CQE arrives.
   const std::uint32_t gen = c->gen + 1;

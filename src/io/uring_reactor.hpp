@@ -6,11 +6,14 @@
 // The io_uring backend: one ring per shard thread, multishot accept and
 // multishot recv into a per-ring provided-buffer ring (an idle connection
 // holds no read buffer), one vectored SENDMSG in flight per connection, and
-// one submit-and-wait syscall per loop iteration.
+// one submit-and-wait syscall per loop iteration. While the owner pauses
+// reading, the recv is cancelled and a multishot POLL_ADD watches the socket
+// for an error instead, so a reset is reported without reading on.
 //
 // Completions are matched to their owner through user_data:
-//   bits 60..63  kind (accept, recv, send, wake, cancel, cancel-fd, close)
-//   bits 32..59  index: listener, connection slot, send-op pool entry, fd
+//   bits 60..63  kind (accept, recv, send, wake, cancel, cancel-fd, close,
+//                watch)
+//   bits 32..59  index: listener, connection slot (recv, send, watch), fd
 //                (cancel-fd, close) or the target's kind (cancel)
 //   bits  0..31  generation of the connection slot when the op was issued
 //                (cancel: the target's index)
@@ -45,6 +48,7 @@ enum class Kind : std::uint64_t {
   Cancel = 5,    // ASYNC_CANCEL of one op (a paused accept or recv)
   CancelFd = 6,  // ASYNC_CANCEL of every op on a closing connection's fd
   Close = 7,     // CLOSE of a connection's fd
+  Watch = 8,     // POLL_ADD (multishot) for an error on a paused connection
 };
 
 const char* kind_name(Kind k);
@@ -67,10 +71,10 @@ constexpr std::uint64_t cancel_ud(std::uint64_t target) {
 constexpr unsigned kSqEntries = 256;
 constexpr unsigned kCqEntries = 4096;  // multishot ops post many CQEs per SQE
 constexpr unsigned kMaxReap = kCqEntries;
+constexpr unsigned kDrainCqes = kCqEntries / 2;  // completions a poll may post (wait())
 constexpr std::size_t kMaxIov = 1024;  // IOV_MAX: a backlog goes out in one send
-constexpr std::size_t kSpareOps = 64;
+constexpr std::size_t kStageIov = 16 * kMaxIov;  // iovecs of sends queued between two submits
 constexpr std::uint16_t kBufGroup = 0;
-constexpr std::uint32_t kNoOp = ~0U;
 
 [[noreturn]] void throw_errno(int err, const std::string& what);
 
@@ -106,16 +110,6 @@ class BufRing {
   char* data_ = nullptr;
 };
 
-// The msghdr + iovec array of one SENDMSG in flight. Pooled rather than
-// per connection: ~1 KiB each, and only connections with a send in flight
-// need one. Pool entries never move (unique_ptr) while the kernel holds them.
-struct SendOp {
-  msghdr msg{};
-  std::vector<iovec> iov;  // sized to the send; pooled ops keep the capacity
-  std::uint32_t slot = 0;
-  std::uint32_t gen = 0;
-};
-
 // Per-slot state. Small on purpose: an idle connection is one of these and
 // nothing else (no read buffer, no send buffer).
 struct Conn {
@@ -123,13 +117,15 @@ struct Conn {
   Token token = 0;
   int fd = -1;              // -1: slot free
   std::uint32_t gen = 0;    // bumped by close(): later CQEs for old ops are stale
-  std::uint32_t send_op = kNoOp;  // pool index while a SENDMSG is in flight
   int done_err = 0;               // with peer_done: errno of the failure, 0 = EOF
   bool reading = true;            // the owner wants data
   bool recv_armed = false;        // a multishot recv lives in the kernel (until its last CQE)
   bool recv_cancelling = false;   // ... and a cancel for it has been queued
+  bool watch_armed = false;       // a paused connection's error watch lives in the kernel
+  bool watch_cancelling = false;  // ... and a cancel for it has been queued
   bool peer_done = false;         // EOF or error seen on the read side
   bool closed_reported = false;   // on_closed was called: reading is over
+  bool send_live = false;         // a send is in flight (its CQE not yet seen)
   bool send_failed = false;       // no more sends
   bool dirty = false;             // listed in dirty_
   bool deliver_queued = false;    // listed in deliver_
@@ -209,16 +205,19 @@ class UringReactor final : public Reactor {
   Conn* on_recv_data(ReactorHandler& h, Conn& c, SlotRef ref, const char* p, std::size_t n);
   Conn* on_recv_end(ReactorHandler& h, Conn& c, SlotRef ref, int res);
   void rearm_starved();
+  void maybe_arm_watch(Conn& c);
+  void cancel_watch(Conn& c);
+  void on_watch_cqe(ReactorHandler& h, std::uint32_t slot, std::uint32_t gen, int res,
+                    unsigned flags);
   void report_closed(ReactorHandler& h, Conn& c, int err);
   void deliver_held(ReactorHandler& h);
 
   // ---- send (uring_send.cpp) -----------------------------------------------
   void mark_dirty(Conn& c);
   void flush_sends(ReactorHandler& h);
-  std::uint32_t alloc_op();
-  void release_op(std::uint32_t idx);
+  bool stage_ready();
   void start_send(ReactorHandler& h, SlotRef ref);
-  void on_send_cqe(ReactorHandler& h, std::uint32_t idx, int res);
+  void on_send_cqe(ReactorHandler& h, std::uint32_t slot, std::uint32_t gen, int res);
 
   // ---- wake (uring_reactor.cpp) --------------------------------------------
   void arm_wake();
@@ -234,14 +233,20 @@ class UringReactor final : public Reactor {
   bool accepting_ = true;
   std::vector<Listener> listeners_;
   std::vector<Conn> conns_;
-  std::vector<std::unique_ptr<SendOp>> ops_;
-  std::array<iovec, kMaxIov> gather_{};
-  std::vector<std::uint32_t> free_ops_;   // allocated, unused
-  std::vector<std::uint32_t> empty_ops_;  // indices whose SendOp was freed
+  // The msghdrs and iovec arrays of queued sends, until they are submitted:
+  // the kernel copies both as it consumes the SQE (IORING_FEAT_SUBMIT_STABLE,
+  // required by the probe), so nothing per send lives on to its completion
+  // but the owner's bytes. Reset whenever the SQ is empty; untouched pages
+  // cost nothing.
+  std::unique_ptr<iovec[]> stage_iov_;   // kStageIov
+  std::unique_ptr<msghdr[]> stage_msg_;  // kSqEntries: at most one per queued SQE
+  std::size_t stage_iov_used_ = 0;
+  std::size_t stage_msg_used_ = 0;
   std::vector<SlotRef> dirty_;
   std::vector<SlotRef> deliver_;
   std::vector<SlotRef> starved_;  // FIFO from starved_head_
   std::size_t starved_head_ = 0;
+  unsigned reaped_ = 0;  // CQEs the last reap() handled
   std::vector<int> unsubmitted_closes_;  // fds whose IORING_OP_CLOSE is still queued
   const unsigned buf_entries_;
 };

@@ -1,7 +1,10 @@
 // The io_uring backend's receive path: the provided-buffer ring, multishot
 // recv per connection, data and EOF held while the owner pauses reading,
-// and the re-arming of recvs the buffer ring starved. See uring_reactor.hpp.
+// the error watch on paused connections, and the re-arming of recvs the
+// buffer ring starved. See uring_reactor.hpp.
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 #include <cstring>
@@ -77,8 +80,12 @@ void UringReactor::set_reading(Token t, bool on) {
       c->recv_cancelling = true;
       queue_cancel(make_ud(Kind::Recv, token_slot(t), c->gen));
     }
+    // A failure the recv already saw is reported now, not at resume.
+    if (c->peer_done && c->done_err != 0) queue_delivery(*c);
+    maybe_arm_watch(*c);
     return;
   }
+  cancel_watch(*c);  // the recv sees errors again
   // Held data and a held EOF are delivered by the next run_once (never
   // from inside a Reactor method).
   if (!c->carry.empty() || (c->peer_done && !c->closed_reported)) queue_delivery(*c);
@@ -157,14 +164,16 @@ Conn* UringReactor::on_recv_data(ReactorHandler& h, Conn& c, SlotRef ref, const 
   return &c;
 }
 
-// EOF (res 0) or a socket error; the multishot is over. Reported after any
-// held data, and only while the owner is reading (like epoll, where a
-// paused connection is not read and so its EOF is not seen). Returns the
-// connection again (null if the handler closed it).
+// EOF (res 0) or a socket error; the multishot is over. An EOF is reported
+// after any held data, and only while the owner is reading (a paused
+// connection's lines before its FIN still count). An error is reported at
+// once while paused, the held data dropped: the session is over (epoll
+// fetches it the same way). Returns the connection again (null if the
+// handler closed it).
 Conn* UringReactor::on_recv_end(ReactorHandler& h, Conn& c, SlotRef ref, int res) {
   c.peer_done = true;
   c.done_err = res == 0 ? 0 : -res;
-  if (c.reading && c.carry.empty()) {
+  if ((c.reading && c.carry.empty()) || (!c.reading && c.done_err != 0)) {
     report_closed(h, c, c.done_err);
     return live(ref.slot, ref.gen);
   }
@@ -190,6 +199,60 @@ void UringReactor::rearm_starved() {
   }
 }
 
+// While paused, a multishot POLL_ADD waits for POLLERR (a reset, a keepalive
+// or user timeout): without a recv nothing else would notice. Multishot, not
+// one-shot: the kernel always reports POLLHUP and POLLRDHUP too, and after a
+// FIN (held for the resume) a re-armed one-shot poll would fire at once,
+// forever; the multishot one only posts again on a wakeup that matches
+// (data arrivals and write space are filtered out by their wakeup key).
+void UringReactor::maybe_arm_watch(Conn& c) {
+  if (c.fd < 0 || c.reading || c.watch_armed || c.closed_reported ||
+      (c.peer_done && c.done_err != 0))
+    return;
+  io_uring_sqe* sqe = get_sqe();
+  io_uring_prep_poll_multishot(sqe, c.fd, POLLERR);
+  io_uring_sqe_set_data64(sqe, make_ud(Kind::Watch, token_slot(c.token), c.gen));
+  c.watch_armed = true;
+  c.watch_cancelling = false;
+}
+
+void UringReactor::cancel_watch(Conn& c) {
+  if (!c.watch_armed || c.watch_cancelling) return;
+  c.watch_cancelling = true;
+  queue_cancel(make_ud(Kind::Watch, token_slot(c.token), c.gen));
+}
+
+void UringReactor::on_watch_cqe(ReactorHandler& h, std::uint32_t slot, std::uint32_t gen, int res,
+                                unsigned flags) {
+  Conn* c = live(slot, gen);
+  if (!c) return;  // stale: its connection was closed (and the poll cancelled with it)
+  if (!(flags & IORING_CQE_F_MORE)) {
+    c->watch_armed = false;
+    c->watch_cancelling = false;
+  }
+  if (res < 0) {
+    // -ECANCELED: our resume or close. Anything else would fail again if
+    // re-armed; the resumed recv still sees the error.
+    if (res != -ECANCELED) {
+      warn_unexpected(make_ud(Kind::Watch, slot, gen), res);
+      return;
+    }
+  } else if ((res & POLLERR) && !c->reading && !c->closed_reported) {
+    // Only while paused: reading SO_ERROR clears it, and a live recv must
+    // get it instead. POLLHUP/POLLRDHUP alone is a FIN: held for the resume.
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+      c->peer_done = true;
+      c->done_err = err;
+      report_closed(h, *c, err);  // cancels this watch; c may dangle after
+      return;
+    }
+  }
+  maybe_arm_watch(*c);  // the last CQE of a cancel that a new pause outran
+}
+
 // on_closed exactly once; reading stops for good.
 void UringReactor::report_closed(ReactorHandler& h, Conn& c, int err) {
   if (c.closed_reported) return;
@@ -198,6 +261,7 @@ void UringReactor::report_closed(ReactorHandler& h, Conn& c, int err) {
     c.recv_cancelling = true;
     queue_cancel(make_ud(Kind::Recv, token_slot(c.token), c.gen));
   }
+  cancel_watch(c);
   c.carry = {};
   h.on_closed(c.token, err);
 }
@@ -210,7 +274,12 @@ void UringReactor::deliver_held(ReactorHandler& h) {
     Conn* c = live(ref.slot, ref.gen);
     if (!c) continue;
     c->deliver_queued = false;
-    if (!c->reading || c->closed_reported) continue;
+    if (c->closed_reported) continue;
+    if (!c->reading) {
+      // Paused: only a failure is reported now (set_reading queued it).
+      if (c->peer_done && c->done_err != 0) report_closed(h, *c, c->done_err);
+      continue;
+    }
     if (!c->carry.empty()) {
       // Moved out: frees the memory once delivered, and anything a
       // handler adds meanwhile lands in a fresh vector.

@@ -1,6 +1,7 @@
 // The io_uring backend's send path: connections with pending output are
-// gathered once per loop turn into one vectored SENDMSG each, at most one
-// in flight per connection, from a pool of send ops. See uring_reactor.hpp.
+// gathered once per loop turn into one send each, at most one in flight per
+// connection: a SEND when the owner has one piece queued (most fan-out
+// traffic), a vectored SENDMSG for more. See uring_reactor.hpp.
 #include <algorithm>
 #include <cerrno>
 #include <cstddef>
@@ -14,7 +15,7 @@ void UringReactor::want_send(Token t) {
   if (!c || c->send_failed) return;
   // With a send in flight there is nothing to do: its completion gathers
   // again anyway.
-  if (c->send_op != kNoOp) return;
+  if (c->send_live) return;
   mark_dirty(*c);
 }
 
@@ -25,76 +26,70 @@ void UringReactor::mark_dirty(Conn& c) {
 }
 
 void UringReactor::flush_sends(ReactorHandler& h) {
-  for (std::size_t i = 0; i < dirty_.size(); ++i) {
+  std::size_t i = 0;
+  for (; i < dirty_.size(); ++i) {
     const SlotRef ref = dirty_[i];
     Conn* c = live(ref.slot, ref.gen);
     if (!c || !c->dirty) continue;
+    if (c->send_live || c->send_failed) {
+      c->dirty = false;
+      continue;
+    }
+    // The kernel takes no SQE now (CQ backed up): the rest stay dirty
+    // for the next turn, which polls rather than sleeps.
+    if (!stage_ready()) break;
     c->dirty = false;
-    if (c->send_op == kNoOp && !c->send_failed) start_send(h, ref);
+    start_send(h, ref);
   }
-  dirty_.clear();
+  dirty_.erase(dirty_.begin(), dirty_.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
-std::uint32_t UringReactor::alloc_op() {
-  if (!free_ops_.empty()) {
-    std::uint32_t i = free_ops_.back();
-    free_ops_.pop_back();
-    return i;
-  }
-  if (!empty_ops_.empty()) {
-    std::uint32_t i = empty_ops_.back();
-    empty_ops_.pop_back();
-    ops_[i] = std::make_unique<SendOp>();
-    return i;
-  }
-  ops_.push_back(std::make_unique<SendOp>());
-  return static_cast<std::uint32_t>(ops_.size() - 1);
-}
-
-void UringReactor::release_op(std::uint32_t idx) {
-  // Keep a few spares; a burst's worth of iovec arrays (1 KiB each) goes
-  // back to the heap, so idle connections cost nothing here.
-  if (free_ops_.size() >= kSpareOps) {
-    ops_[idx].reset();
-    empty_ops_.push_back(idx);
-    return;
-  }
-  free_ops_.push_back(idx);
+// Room for one more send: an SQE, a msghdr and a whole gather's iovecs.
+// Submits what is queued when full (which frees the stage); false only if
+// the kernel would not take it.
+bool UringReactor::stage_ready() {
+  const auto room = [this] {
+    return io_uring_sq_space_left(&ring_) > 0 && stage_msg_used_ < kSqEntries &&
+           kStageIov - stage_iov_used_ >= kMaxIov;
+  };
+  if (room()) return true;
+  submit_now();
+  return room();
 }
 
 void UringReactor::start_send(ReactorHandler& h, SlotRef ref) {
-  const std::uint32_t idx = alloc_op();
-  SendOp& op = *ops_[idx];
-  // Gather into one scratch array, keep only what this send uses: most
-  // sends are a line or two, a few carry a backlog of hundreds.
-  std::size_t n = h.gather(conns_[ref.slot].token, gather_);
+  iovec* iov = stage_iov_.get() + stage_iov_used_;
+  std::size_t n = h.gather(conns_[ref.slot].token, {iov, kMaxIov});
   Conn* c = live(ref.slot, ref.gen);
-  if (n == 0 || !c) {
-    release_op(idx);
+  if (n == 0 || !c) return;
+  n = std::min(n, kMaxIov);
+  // Not get_sqe(): a submit here would free the stage under this send.
+  // stage_ready() left an SQE, unless the owner's gather queued ops; then
+  // this send waits for the next turn (nothing was consumed).
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (!sqe) {
+    mark_dirty(*c);
     return;
   }
-  n = std::min(n, kMaxIov);
-  op.iov.assign(gather_.begin(), gather_.begin() + static_cast<std::ptrdiff_t>(n));
-  op.msg = msghdr{};
-  op.msg.msg_iov = op.iov.data();
-  op.msg.msg_iovlen = n;
-  op.slot = ref.slot;
-  op.gen = ref.gen;
-  io_uring_sqe* sqe = get_sqe();
-  io_uring_prep_sendmsg(sqe, c->fd, &op.msg, MSG_NOSIGNAL);
-  io_uring_sqe_set_data64(sqe, make_ud(Kind::Send, idx, ref.gen));
-  c->send_op = idx;
+  if (n == 1) {
+    io_uring_prep_send(sqe, c->fd, iov->iov_base, iov->iov_len, MSG_NOSIGNAL);
+  } else {
+    stage_iov_used_ += n;
+    msghdr& msg = stage_msg_[stage_msg_used_++];
+    msg = msghdr{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = n;
+    io_uring_prep_sendmsg(sqe, c->fd, &msg, MSG_NOSIGNAL);
+  }
+  io_uring_sqe_set_data64(sqe, make_ud(Kind::Send, ref.slot, ref.gen));
+  c->send_live = true;
 }
 
-void UringReactor::on_send_cqe(ReactorHandler& h, std::uint32_t idx, int res) {
-  if (idx >= ops_.size()) return;
-  const SendOp& op = *ops_[idx];
-  const std::uint32_t slot = op.slot;
-  const std::uint32_t gen = op.gen;
-  release_op(idx);  // the kernel is done with it either way
+void UringReactor::on_send_cqe(ReactorHandler& h, std::uint32_t slot, std::uint32_t gen,
+                               int res) {
   Conn* c = live(slot, gen);
-  if (!c) return;
-  c->send_op = kNoOp;
+  if (!c) return;  // closed meanwhile: close() made sure the kernel was done with it
+  c->send_live = false;
   if (res < 0) {
     if (res == -EINTR || res == -EAGAIN) {
       mark_dirty(*c);
