@@ -70,7 +70,10 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   app.add_option("--proto", c.proto, "server protocol: chatd | irc | redis | ws (chatd's web endpoint, /ws)")
       ->transform(CLI::CheckedTransformer(protos, CLI::ignore_case).description(""));
   app.add_option("--host", c.host, "server IPv4/IPv6 address")->capture_default_str();
-  app.add_option("--port", c.port, "server port (default 6789 chatd, 6667 irc, 6379 redis, 8080 ws)");
+  app.add_option("--port", c.port, "server port (default 6789 chatd, 6667 irc, 6379 redis, 8080 ws; with --tls 6697, 6697, 6379, 8443)");
+  app.add_flag("--tls", c.tls,
+               "speak TLS to the server (chatd --tls-listen / --web-tls, Redis --tls-port): SNI localhost, "
+               "ALPN http/1.1 with --proto ws, NO certificate verification (for load, not for trust)");
   app.add_option("--source-range", c.source_range,
                  "bind clients to source addresses A-B round-robin (more than 28k connections)");
   app.add_option("--backend", c.backend, "reactor: auto | uring | epoll")
@@ -126,10 +129,10 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   c.threads = std::min(c.threads, c.clients);
   if (c.port == 0) {
     switch (c.proto) {
-      case Proto::Chatd: c.port = 6789; break;
-      case Proto::Irc: c.port = 6667; break;
+      case Proto::Chatd: c.port = c.tls ? 6697 : 6789; break;
+      case Proto::Irc: c.port = c.tls ? 6697 : 6667; break;
       case Proto::Redis: c.port = 6379; break;
-      case Proto::Ws: c.port = 8080; break;
+      case Proto::Ws: c.port = c.tls ? 8443 : 8080; break;
     }
   }
   if (c.nick_prefix.empty()) {

@@ -24,6 +24,7 @@ struct Config {
   std::uint16_t port = 0;           // 0: the protocol's usual port
   std::string source_range;         // "127.0.0.2-127.0.0.254"
   std::string backend = "auto";     // auto | uring | epoll
+  bool tls = false;                 // every connection speaks TLS (no certificate check)
   unsigned threads = 0;             // 0: one per CPU
   unsigned clients = 2000;
   unsigned rooms = 0;               // 0: scenario default

@@ -66,6 +66,7 @@ Worker::Worker(unsigned index, const Plan& plan, SharedState& shared, std::uniqu
   }
   setup_left_ = setup_order_.size();
   churn_hold_ns_ = static_cast<std::uint64_t>(cfg_.churn_hold * 1e9);
+  if (cfg_.tls) tls_ = std::make_unique<TlsClientContext>(cfg_.proto == Proto::Ws ? "http/1.1" : "");
 }
 
 Worker::~Worker() = default;
@@ -196,6 +197,9 @@ void Worker::abandon_setup() {
     if (c.state == State::Idle || c.state == State::Connecting) {
       ++counters_.connect_errors;
       note_error("setup timed out before the connection was established");
+    } else if (c.state == State::Handshake && c.tls && !c.tls->ready()) {
+      ++counters_.connect_errors;
+      note_error("setup timed out during the TLS handshake");
     } else if (c.state == State::Handshake) {
       ++counters_.register_errors;
       note_error("setup timed out before registration and join completed");
@@ -333,7 +337,13 @@ void Worker::connected(Client& c, Fd fd) {
   c.in_reactor = true;
   c.state = State::Handshake;
   ++open_;
-  if (c.role == Role::Member || c.role == Role::Slow) ++counters_.connected;
+  if (tls_) {
+    // Counted as connected once the handshake is done (tls_open).
+    c.tls = std::make_unique<TlsClient>(*tls_, "localhost");
+    arm(c);  // the ClientHello; the dialect's first bytes wait for the handshake
+  } else if (c.role == Role::Member || c.role == Role::Slow) {
+    ++counters_.connected;
+  }
   Sink sink(*this, c);
   plan_.dialect->on_connected(c.wire, sink);
   if (c.close_requested) close_client(c);
@@ -350,6 +360,37 @@ void Worker::connect_failed(Client& c, int err) {
   c.state = State::Closed;
   if (c.setup_pending) setup_finished(c);
   if (c.role == Role::Churner) free_slots_.push_back(c.slot);
+}
+
+bool Worker::tls_open(Client& c, std::span<const char> bytes) {
+  tls_plain_.clear();
+  const bool was_ready = c.tls->ready();
+  if (c.tls->feed(bytes, tls_plain_) == TlsClient::Status::Failed) {
+    if (was_ready) {
+      failed(c, c.state == State::Handshake ? Stage::Register : Stage::Session,
+             fmt::format("TLS: {}", c.tls->reason()));
+      if (c.setup_pending) setup_finished(c);
+      close_client(c);
+    } else {
+      tls_failed(c, c.tls->reason());
+    }
+    return false;
+  }
+  if (!was_ready && c.tls->ready() && (c.role == Role::Member || c.role == Role::Slow)) ++counters_.connected;
+  if (c.tls->has_output() || (c.tls->ready() && !c.pending.empty())) arm(c);
+  return true;
+}
+
+void Worker::tls_failed(Client& c, std::string_view why) {
+  // A handshake that fails is a connect that fails.
+  if (c.role == Role::Churner) {
+    ++counters_.churn_errors;
+  } else {
+    ++counters_.connect_errors;
+  }
+  note_error(fmt::format("TLS handshake: {}", why));
+  if (c.setup_pending) setup_finished(c);
+  close_client(c);
 }
 
 void Worker::setup_finished(Client& c) {
@@ -377,6 +418,7 @@ void Worker::close_client(Client& c) {
   std::string().swap(c.sending);
   std::string().swap(c.pending);
   c.wire = Wire{};
+  c.tls.reset();
   if (c.role == Role::Churner && !was_closed) free_slots_.push_back(c.slot);
 }
 
@@ -387,6 +429,10 @@ void Worker::on_closed(io::Token t, int err) {
   if (!cp) return;
   Client& c = *cp;
   const bool quitting = c.state == State::Quitting || phase_ >= Phase::Quit;
+  if (c.tls && !c.tls->ready() && !quitting) {
+    tls_failed(c, err ? std::strerror(err) : "closed by the server");
+    return;
+  }
   switch (c.role) {
     case Role::Churner:
       if (c.state == State::Quitting) {
@@ -425,6 +471,11 @@ void Worker::on_data(io::Token t, std::span<const char> bytes) {
   if (!cp) return;
   Client& c = *cp;
   now_ns_ = mono_ns();
+  if (c.tls) {
+    if (!tls_open(c, bytes)) return;
+    if (tls_plain_.empty()) return;
+    bytes = tls_plain_;
+  }
   Sink sink(*this, c);
   if (!plan_.dialect->on_bytes(c.wire, bytes, sink) && !c.close_requested)
     failed(c, c.state == State::Handshake ? Stage::Register : Stage::Session, "unparseable reply");
@@ -521,16 +572,26 @@ std::size_t Worker::gather(io::Token t, std::span<iovec> out) {
   Client& c = *cp;
   c.want = false;
   if (c.inflight_bytes) return 0;  // one gathered block at a time
-  if (c.off == c.sending.size()) {
-    c.sending.clear();
-    c.off = 0;
-    c.sending.swap(c.pending);
-  }
+  if (c.off == c.sending.size()) refill(c);
   if (c.off == c.sending.size()) return 0;
   out[0].iov_base = c.sending.data() + c.off;
   out[0].iov_len = c.sending.size() - c.off;
   c.inflight_bytes = out[0].iov_len;
   return 1;
+}
+
+void Worker::refill(Client& c) {
+  c.sending.clear();
+  c.off = 0;
+  if (!c.tls) {
+    c.sending.swap(c.pending);
+    return;
+  }
+  if (c.tls->ready() && !c.pending.empty()) {
+    c.tls->write(c.pending);
+    c.pending.clear();
+  }
+  c.tls->take_output(c.sending);
 }
 
 void Worker::on_sent(io::Token t, std::size_t bytes) {
@@ -539,7 +600,7 @@ void Worker::on_sent(io::Token t, std::size_t bytes) {
   Client& c = *cp;
   c.off = std::min(c.off + bytes, c.sending.size());
   c.inflight_bytes = 0;
-  if (c.off < c.sending.size() || !c.pending.empty()) {
+  if (c.off < c.sending.size() || !c.pending.empty() || (c.tls && c.tls->has_output())) {
     c.want = false;
     arm(c);
   }

@@ -16,6 +16,7 @@
 #include "plan.hpp"
 #include "seq_tracker.hpp"
 #include "shared_state.hpp"
+#include "tls_client.hpp"
 
 namespace chatd::loadgen {
 
@@ -55,6 +56,7 @@ class Worker final : public io::ReactorHandler {
     std::string pending;       // appended while a send is in flight
     Wire wire;
     SeqTracker seqs;
+    std::unique_ptr<TlsClient> tls;  // --tls: `pending` is plaintext, `sending` ciphertext
   };
   class Sink;
 
@@ -87,6 +89,11 @@ class Worker final : public io::ReactorHandler {
   void connect_failed(Client& c, int err);
   void close_client(Client& c);
   void setup_finished(Client& c);
+  // --tls: decrypts `bytes` into tls_plain_; false when the session failed
+  // (the client is closed then).
+  bool tls_open(Client& c, std::span<const char> bytes);
+  void tls_failed(Client& c, std::string_view why);
+  void refill(Client& c);  // the next block to send, from `pending`
 
   // Protocol events (through Sink).
   void joined(Client& c);
@@ -110,6 +117,8 @@ class Worker final : public io::ReactorHandler {
   WorkerReport& report_;
   std::unique_ptr<io::Reactor> reactor_;
   Connector connector_;
+  std::unique_ptr<TlsClientContext> tls_;  // --tls
+  std::string tls_plain_;                  // decrypted input of the current on_data
   Phase phase_ = Phase::Setup;
 
   // Addressed by slot (members_, senders_, ... hold slots). Not an
