@@ -50,18 +50,25 @@ def sh(*argv, setup=False):
 class PeerNamespace:
     """A second namespace linked to ours by a veth pair; removed on exit."""
 
+    rounds = 0
+
     def __init__(self):
-        self.name = "chatd-vanish-%d" % os.getpid()
+        # Names unique per round too: a namespace is torn down by the kernel
+        # asynchronously, so the last round's veth may still exist.
+        PeerNamespace.rounds += 1
+        tag = "%d%s" % (os.getpid(), "abcdefgh"[PeerNamespace.rounds % 8])
+        self.name = "chatd-vanish-%s" % tag
+        self.ours, self.peer = "vs" + tag, "vp" + tag
 
     def __enter__(self):
         sh("ip", "link", "set", "lo", "up", setup=True)
         sh("ip", "netns", "add", self.name, setup=True)
-        sh("ip", "link", "add", "vs%d" % os.getpid(), "type", "veth", "peer", "name", "vp%d" % os.getpid(), setup=True)
-        sh("ip", "link", "set", "vp%d" % os.getpid(), "netns", self.name, setup=True)
-        sh("ip", "addr", "add", SERVER_IP + "/24", "dev", "vs%d" % os.getpid(), setup=True)
-        sh("ip", "link", "set", "vs%d" % os.getpid(), "up", setup=True)
-        self.run("ip", "addr", "add", PEER_IP + "/24", "dev", "vp%d" % os.getpid(), setup=True)
-        self.run("ip", "link", "set", "vp%d" % os.getpid(), "up", setup=True)
+        sh("ip", "link", "add", self.ours, "type", "veth", "peer", "name", self.peer, setup=True)
+        sh("ip", "link", "set", self.peer, "netns", self.name, setup=True)
+        sh("ip", "addr", "add", SERVER_IP + "/24", "dev", self.ours, setup=True)
+        sh("ip", "link", "set", self.ours, "up", setup=True)
+        self.run("ip", "addr", "add", PEER_IP + "/24", "dev", self.peer, setup=True)
+        self.run("ip", "link", "set", self.peer, "up", setup=True)
         return self
 
     def run(self, *argv, setup=False):
@@ -69,9 +76,10 @@ class PeerNamespace:
 
     def cut(self):
         """The peer's end goes down: whatever is sent to it is lost, nothing comes back."""
-        self.run("ip", "link", "set", "vp%d" % os.getpid(), "down")
+        self.run("ip", "link", "set", self.peer, "down")
 
     def __exit__(self, *exc):
+        subprocess.run(["ip", "link", "del", self.ours], capture_output=True)  # both ends go
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
 
 
