@@ -7,6 +7,10 @@ clients spread over them:
     order, nothing lost, nothing twice, each sender's messages in its order;
   * history on join from another node's messages;
   * nick collision across nodes; a PM across nodes;
+  * accounts live in Redis: registered on one node, logged in (wrong, then
+    right password) on another; /senha there, the old password refused on
+    the third; a PM queued for the offline account reaches it at that
+    login; its status shows in /perfil on the first node;
   * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order;
     redis restarted (no persistence) mid-traffic: members that stayed see no
     duplicate or reorder, and what was lost is said (a notice, or the sender
@@ -30,6 +34,9 @@ sys.dont_write_bytecode = True
 
 from chatd_harness import (PT, Checks, Client, Daemon, TestSkip, close_all, fail, free_port, log, run, spawn,
                            terminate, tmpdir)
+from identity_harness import PT_, expect_welcome, quit_, register, to_password_prompt
+
+HASH_TIMEOUT = 20  # one Argon2id hash on a busy machine
 
 LEASE = 3
 ROOM = "sala"
@@ -113,6 +120,16 @@ def wait_room(clients, room, timeout=10.0):
             if time.monotonic() > deadline:
                 fail("%s never saw room %s: %r" % (c.name, room, line))
             time.sleep(0.2)
+
+
+def drain(clients):
+    """Reads what is waiting (notices, a PM echo) so that the next expect sees only the new."""
+    for c in clients:
+        try:
+            while True:
+                c.read_line(timeout=0.2)
+        except Exception:
+            pass
 
 
 def join_all(clients, room):
@@ -219,6 +236,52 @@ def main(ctx):
         members[0].send_line("/msg %s psst" % members[5].name)
         members[5].expect_line_prefix("")
         # (the PM line's wording belongs to the dialect: the text is enough)
+
+    with checks.check("an account registered on one node logs in on the others"):
+        T = PT_
+        acct = register(a, T, "Conta", "um1", timeout=HASH_TIMEOUT)
+        quit_(acct, T)
+        # node B: a wrong password, then the right one
+        acct = to_password_prompt(b, T, "Conta")
+        acct.send_line("errada")
+        acct.expect(T.wrong_password + T.password_prompt("Conta"), timeout=HASH_TIMEOUT)
+        acct.send_line("um1")
+        acct.expect(T.identified("Conta"), timeout=HASH_TIMEOUT)
+        expect_welcome(acct, T, "Conta")
+        # one login per account across nodes: node C says it is in use
+        again = Client(c.port, name="again")
+        again.expect(T.prompt)
+        again.send_line("Conta")
+        again.expect(T.nick_taken("Conta") + T.prompt, timeout=10)
+        again.close()
+        acct.send_line("/senha um1 dois2")
+        acct.expect(T.password_changed, timeout=HASH_TIMEOUT)
+        quit_(acct, T)
+        # offline: a PM from node A is queued for it
+        drain(members[:2])
+        members[0].send_line("/msg Conta guardada")
+        members[0].expect(T.pm_queued("Conta"), timeout=10)
+        # node C: the old password is refused, the new one works; the PM waits there
+        acct = to_password_prompt(c, T, "Conta")
+        acct.send_line("um1")
+        acct.expect(T.wrong_password + T.password_prompt("Conta"), timeout=HASH_TIMEOUT)
+        acct.send_line("dois2")
+        acct.expect(T.identified("Conta"), timeout=HASH_TIMEOUT)
+        expect_welcome(acct, T, "Conta")
+        acct.expect(T.pm_from(members[0].name, "guardada"), timeout=10)
+        acct.send_line("/status ocupado")
+        acct.expect(T.status_set("ocupado"))
+        members[1].send_line("/perfil Conta")  # node A: read from Redis
+        deadline = time.monotonic() + 10
+        while True:
+            line = members[1].read_line(timeout=5)
+            if line.startswith("👤 Conta"):
+                break
+            if time.monotonic() > deadline:
+                fail("no /perfil answer on node A")
+        if "registrado desde" not in line or "status: ocupado" not in line:
+            fail("/perfil on node A: %r" % line)
+        quit_(acct, T)
 
     with checks.check("redis stopped 3 s mid-traffic: no loss, one order"):
         def stop():
