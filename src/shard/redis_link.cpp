@@ -171,6 +171,16 @@ void RedisLink::connect(Conn& c, bool pubsub, std::uint64_t now_ms) {
   c.sent = 0;
   reactor().add_connection(fd, c.token);
   stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
+  // Named, so that an operator (or a test) can tell this node's
+  // connections in CLIENT LIST and kill just them.
+  std::string client_name = fmt::format("chatd-{}-{}", cfg_.node, pubsub ? "sub" : "cmd");
+  for (char& ch : client_name)
+    if (ch <= ' ' || ch == 0x7f) ch = '_';
+  if (pubsub) {
+    cluster::append_command(c.out, {"CLIENT", "SETNAME", client_name});  // its +OK is not a pubsub message: ignored
+  } else {
+    send(c, {"CLIENT", "SETNAME", client_name}, nullptr);
+  }
   if (cfg_.url.db != 0 && !pubsub) send(c, {"SELECT", std::to_string(cfg_.url.db)}, nullptr);
   if (pubsub) {
     // Every room followed here, again; each fetches what it missed once
