@@ -71,6 +71,10 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
       ->transform(CLI::CheckedTransformer(protos, CLI::ignore_case).description(""));
   app.add_option("--host", c.host, "server IPv4/IPv6 address")->capture_default_str();
   app.add_option("--port", c.port, "server port (default 6789 chatd, 6667 irc, 6379 redis, 8080 ws)");
+  app.add_option("--ports", c.ports,
+                 "several servers on --host (chatd nodes of one cluster): each room's members take them in "
+                 "turn (overrides --port)")
+      ->delimiter(',');
   app.add_option("--source-range", c.source_range,
                  "bind clients to source addresses A-B round-robin (more than 28k connections)");
   app.add_option("--backend", c.backend, "reactor: auto | uring | epoll")
@@ -124,6 +128,7 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   }
   if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
   c.threads = std::min(c.threads, c.clients);
+  if (!c.ports.empty()) c.port = c.ports.front();
   if (c.port == 0) {
     switch (c.proto) {
       case Proto::Chatd: c.port = 6789; break;
