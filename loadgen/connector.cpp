@@ -10,16 +10,17 @@
 
 namespace chatd::loadgen {
 
-Connector::Connector(const Endpoint& server, std::optional<SourceRange> sources,
+Connector::Connector(std::vector<Endpoint> servers, std::optional<SourceRange> sources,
                      std::uint64_t connect_timeout_ns)
-    : server_(server), sources_(sources), timeout_ns_(connect_timeout_ns),
+    : servers_(std::move(servers)), sources_(sources), timeout_ns_(connect_timeout_ns),
       ep_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (!ep_) throw std::system_error(errno, std::generic_category(), "epoll_create1");
 }
 
 Connector::Started Connector::start(std::uint64_t key, std::uint64_t now_ns, const Options& opt) {
   Started out;
-  Fd fd(::socket(server_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const Endpoint& server = servers_[opt.server % servers_.size()];
+  Fd fd(::socket(server.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) {
     out.err = errno;
     return out;
@@ -27,7 +28,7 @@ Connector::Started Connector::start(std::uint64_t key, std::uint64_t now_ns, con
   const int one = 1;
   ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (opt.rcvbuf > 0) ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &opt.rcvbuf, sizeof opt.rcvbuf);
-  if (sources_ && server_.family() == AF_INET) {
+  if (sources_ && server.family() == AF_INET) {
     // Defer the port choice to connect() so ports are unique per 4-tuple,
     // not per source address.
     ::setsockopt(fd.get(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
@@ -37,7 +38,7 @@ Connector::Started Connector::start(std::uint64_t key, std::uint64_t now_ns, con
       return out;
     }
   }
-  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server_.addr), server_.len) == 0) {
+  if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&server.addr), server.len) == 0) {
     out.fd = std::move(fd);
     return out;
   }

@@ -13,10 +13,12 @@ namespace chatd::loadgen {
 
 class Connector {
  public:
-  Connector(const Endpoint& server, std::optional<SourceRange> sources, std::uint64_t connect_timeout_ns);
+  // servers: one or more (--ports); each connect names which.
+  Connector(std::vector<Endpoint> servers, std::optional<SourceRange> sources, std::uint64_t connect_timeout_ns);
 
   struct Options {
     int rcvbuf = 0;  // SO_RCVBUF before connect; 0 leaves the default
+    std::size_t server = 0;  // index into the servers
   };
   // Starts connecting; `key` names it in the completion. Returns a
   // connected socket when the connect finished at once, an errno value when
@@ -41,7 +43,7 @@ class Connector {
   };
   // Harvests completions into ready_ (key, err).
   void harvest();
-  Endpoint server_;
+  std::vector<Endpoint> servers_;
   std::optional<SourceRange> sources_;
   std::uint64_t timeout_ns_;
   std::uint64_t next_source_ = 0;

@@ -148,6 +148,8 @@ int run_scenario(const Config& cfg) {
     return 2;
   }
   plan.server = *ep;
+  plan.servers.push_back(*ep);
+  for (std::size_t i = 1; i < cfg.ports.size(); ++i) plan.servers.push_back(*make_endpoint(cfg.host, cfg.ports[i]));
   if (!cfg.source_range.empty()) {
     plan.sources = parse_source_range(cfg.source_range);
     if (!plan.sources || ep->family() != AF_INET) {

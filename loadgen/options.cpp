@@ -74,6 +74,10 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   app.add_flag("--tls", c.tls,
                "speak TLS to the server (chatd --tls-listen / --web-tls, Redis --tls-port): SNI localhost, "
                "ALPN http/1.1 with --proto ws, NO certificate verification (for load, not for trust)");
+  app.add_option("--ports", c.ports,
+                 "several servers on --host (chatd nodes of one cluster): each room's members take them in "
+                 "turn (overrides --port)")
+      ->delimiter(',');
   app.add_option("--source-range", c.source_range,
                  "bind clients to source addresses A-B round-robin (more than 28k connections)");
   app.add_option("--backend", c.backend, "reactor: auto | uring | epoll")
@@ -127,6 +131,7 @@ std::variant<Config, int> parse_options(int argc, char** argv) {
   }
   if (c.threads == 0) c.threads = std::max(1u, std::thread::hardware_concurrency());
   c.threads = std::min(c.threads, c.clients);
+  if (!c.ports.empty()) c.port = c.ports.front();
   if (c.port == 0) {
     switch (c.proto) {
       case Proto::Chatd: c.port = c.tls ? 6697 : 6789; break;

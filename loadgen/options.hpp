@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace chatd::loadgen {
 
@@ -22,6 +23,7 @@ struct Config {
   Proto proto = Proto::Chatd;
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;           // 0: the protocol's usual port
+  std::vector<std::uint16_t> ports; // --ports: several servers (chatd nodes), members spread over them
   std::string source_range;         // "127.0.0.2-127.0.0.254"
   std::string backend = "auto";     // auto | uring | epoll
   bool tls = false;                 // every connection speaks TLS (no certificate check)

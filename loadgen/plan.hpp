@@ -16,7 +16,8 @@ namespace chatd::loadgen {
 
 struct Plan {
   const Config* cfg = nullptr;
-  Endpoint server;
+  Endpoint server;                 // the first of servers
+  std::vector<Endpoint> servers;   // --ports: one per node; else just server
   std::optional<SourceRange> sources;
   std::unique_ptr<Dialect> dialect;
   unsigned threads = 1;
@@ -28,6 +29,11 @@ struct Plan {
   std::uint32_t room_of(std::uint32_t id) const { return id % rooms; }
   std::uint32_t position_of(std::uint32_t id) const { return id / rooms; }
   unsigned thread_of(std::uint32_t id) const { return id % threads; }
+  // Consecutive members of a room go to different servers, so that every
+  // room is shared by every node (and the clients spread evenly).
+  std::size_t server_of(std::uint32_t id) const {
+    return (room_of(id) + position_of(id)) % std::max<std::size_t>(servers.size(), 1);
+  }
   // Slow members are spread evenly over positions, so every room gets its
   // share.
   bool is_slow(std::uint32_t id) const;

@@ -47,7 +47,7 @@ class Worker::Sink final : public SessionSink {
 Worker::Worker(unsigned index, const Plan& plan, SharedState& shared, std::unique_ptr<io::Reactor> reactor)
     : index_(index), plan_(plan), cfg_(*plan.cfg), shared_(shared), report_(*shared.reports[index]),
       reactor_(std::move(reactor)),
-      connector_(plan.server, plan.sources,
+      connector_(plan.servers, plan.sources,
                  static_cast<std::uint64_t>(cfg_.connect_timeout * 1e9)) {
   const unsigned t = plan_.threads;
   inflight_limit_ = std::max(1u, cfg_.inflight / t + (index_ < cfg_.inflight % t ? 1 : 0));
@@ -312,6 +312,7 @@ void Worker::start_connect(Client& c, std::uint64_t now) {
   if (c.role != Role::Churner && c.role != Role::Publisher) ++counters_.connects_started;
   Connector::Options opt;
   if (c.role == Role::Slow) opt.rcvbuf = static_cast<int>(cfg_.slow_rcvbuf);
+  opt.server = c.role == Role::Member ? plan_.server_of(c.id) : c.id % plan_.servers.size();
   Connector::Started r = connector_.start(token(c), now, opt);
   if (r.fd) {
     connected(c, std::move(r.fd));

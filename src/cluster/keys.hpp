@@ -17,6 +17,8 @@ inline std::string room_presence(std::string_view room) { return "chatd:room:" +
 inline std::string room_channel(std::string_view room) { return "chatd:room:" + std::string(room); }
 inline constexpr std::string_view kRoomChannelPrefix = "chatd:room:";
 inline std::string nick(std::string_view folded) { return "chatd:nick:" + std::string(folded); }
+inline std::string account(std::string_view folded) { return "chatd:acct:" + std::string(folded); }  // hash
+inline std::string queued_pms(std::string_view folded) { return "chatd:pms:" + std::string(folded); }  // list
 inline std::string node_channel(std::string_view node) { return "chatd:node:" + std::string(node); }
 
 }  // namespace chatd::cluster::keys

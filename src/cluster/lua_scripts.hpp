@@ -108,12 +108,48 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 )lua";
 
-// A private message to whoever holds a nickname, on its node's channel.
-// KEYS: nick key. ARGV: message. Returns how many nodes heard it (0: nobody).
+// A private message to whoever holds a nickname, on its node's channel;
+// when nobody holds it and it is an account, queued for its next login
+// (the newest 1000 kept). KEYS: nick key, account, queue. ARGV: message.
+// Returns how many nodes heard it, -1 when queued, 0 for nobody.
 inline constexpr std::string_view kSendPm = R"lua(
 local node = redis.call('GET', KEYS[1])
-if not node then return 0 end
-return redis.call('PUBLISH', 'chatd:node:' .. node, ARGV[1])
+if node then
+  local n = redis.call('PUBLISH', 'chatd:node:' .. node, ARGV[1])
+  if n > 0 then return n end
+end
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('RPUSH', KEYS[3], ARGV[1])
+  redis.call('LTRIM', KEYS[3], -1000, -1)
+  return -1
+end
+return 0
+)lua";
+
+// An account change. KEYS: account. ARGV: what ('c' create: nick, hash,
+// created ms, last seen ms; 'p' password hash; 's' status; 'l' last seen
+// ms), then its values. Returns 1 when done; 0 when a create found the
+// account there already, or a change found no account.
+inline constexpr std::string_view kAccountWrite = R"lua(
+local exists = redis.call('EXISTS', KEYS[1]) == 1
+if ARGV[1] == 'c' then
+  if exists then return 0 end
+  redis.call('HSET', KEYS[1], 'nick', ARGV[2], 'hash', ARGV[3], 'created', ARGV[4], 'status', '', 'seen', ARGV[5])
+  return 1
+end
+if not exists then return 0 end
+local field = ({p = 'hash', s = 'status', l = 'seen'})[ARGV[1]]
+if not field then return 0 end
+redis.call('HSET', KEYS[1], field, ARGV[2])
+return 1
+)lua";
+
+// An account's queued private messages, oldest first, and the queue
+// emptied. KEYS: queue.
+inline constexpr std::string_view kTakePms = R"lua(
+local l = redis.call('LRANGE', KEYS[1], 0, -1)
+redis.call('DEL', KEYS[1])
+return l
 )lua";
 
 // Members whose lease lapsed (their node died): removed from every room's
@@ -147,10 +183,14 @@ return quits
 )lua";
 
 // Every script, in the order RedisLink names them (Script).
-enum class Script : unsigned { Publish, Position, Range, CreateRoom, RefreshNicks, RefreshPresence, ReleaseNick, SendPm, Sweep };
-inline constexpr std::array<std::string_view, 9> kAll{kPublish,      kPosition,        kRange,
-                                                      kCreateRoom,   kRefreshNicks,    kRefreshPresence,
-                                                      kReleaseNick,  kSendPm,          kSweep};
+enum class Script : unsigned {
+  Publish, Position, Range, CreateRoom, RefreshNicks, RefreshPresence, ReleaseNick, SendPm, Sweep, AccountWrite,
+  TakePms
+};
+inline constexpr std::array<std::string_view, 11> kAll{kPublish,      kPosition,        kRange,
+                                                       kCreateRoom,   kRefreshNicks,    kRefreshPresence,
+                                                       kReleaseNick,  kSendPm,          kSweep,
+                                                       kAccountWrite, kTakePms};
 
 }  // namespace chatd::cluster::lua
 

@@ -3,6 +3,7 @@
 // their SPSC queues.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ struct Payload {
   std::vector<std::uint64_t> order;           // /who: when each joined (the room's event count)
   store::Account account;                     // lookups, registration, whois
   std::string hash;                           // a password hash
+  std::optional<store::Account> fresh;        // ClusterAccountFresh: the account as Redis has it (none: no account)
   Secret password, new_password;
 };
 
@@ -114,6 +116,11 @@ struct Envelope {
     ClusterNickRelease, // -> link: name = folded
     ClusterPmSend,    // -> link: name = folded to, nick = from, text, number = ms; conn, reply_shard = sender
     ClusterPmIn,      // <- nick owner: name = folded to, nick = from, text, number = ms
+    // Cluster accounts (they live in Redis; a nick owner's AccountBook is a cache, read again first).
+    ClusterAccountGet,   // -> link: a nick owner's request, kind kept in `write`, its `from` in reply_shard
+    ClusterAccountFresh, // <- nick owner: the same request back; payload.fresh; account_status Unavailable = not read
+    ClusterAccountWrite, // -> link: a StoreWrite (PutAccount, SetPassword, SetStatus, SetLastSeen); StoreAck back if ok
+    ClusterPmsTake,      // -> link: name = folded; conn (answered with PendingPms, the queue emptied)
   };
   Kind kind{};
   bool ok = false;

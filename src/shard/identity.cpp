@@ -268,10 +268,10 @@ void Shard::after_login(Connection& c) {
   const unsigned to = owner(confirm.name);
   mailbox_.post(to, std::move(confirm));
   Envelope e;
-  e.kind = Envelope::Kind::StorePms;
+  e.kind = ctx_.cluster ? Envelope::Kind::ClusterPmsTake : Envelope::Kind::StorePms;
   e.conn = c.token;
   e.name = chat::fold_case(c.session.nick());
-  mailbox_.post(ctx_.store_index, std::move(e));
+  mailbox_.post(ctx_.cluster ? ctx_.link_index : ctx_.store_index, std::move(e));
 }
 
 void Shard::on_pending_pms(Envelope& e) {
@@ -284,6 +284,7 @@ void Shard::on_pending_pms(Envelope& e) {
     ev.time_ms = pm.time_ms;
     emit(*c, ev);
   }
+  if (ctx_.cluster) return;  // Redis emptied the queue as it answered
   Envelope d;
   d.kind = Envelope::Kind::StoreWrite;
   d.write = static_cast<std::uint8_t>(WriteKind::DeletePms);

@@ -1,7 +1,9 @@
 // Identity, the owner's side: this shard owns some nicknames (by hash of
 // the folded nickname) — who holds each one now, and which are registered
 // accounts with their password hashes and profiles. Account changes are
-// recorded here only once the store has committed them.
+// recorded here only once the store has committed them. With --cluster
+// accounts live in Redis: a decision that needs one reads it again first
+// (read_account_first), and changes go to the RedisLink, not the store.
 #include "io/clock.hpp"
 #include "shard/shard.hpp"
 #include "shard/store_service.hpp"
@@ -20,7 +22,40 @@ Envelope answer(Envelope::Kind kind, const Envelope& request) {
 
 }  // namespace
 
+// --cluster: hands the request to the link, which reads the account from
+// Redis and sends the request back (own_cluster_account_fresh). True when
+// the request went; false when it may be handled now.
+bool Shard::read_account_first(Envelope& e) {
+  if (!ctx_.cluster || account_fresh_) return false;
+  e.write = static_cast<std::uint8_t>(e.kind);
+  e.reply_shard = e.from;
+  e.kind = Envelope::Kind::ClusterAccountGet;
+  mailbox_.post(ctx_.link_index, std::move(e));
+  return true;
+}
+
+// The account as Redis has it now (or, when Redis could not be read, as
+// last seen here): the request goes on as on one node.
+void Shard::own_cluster_account_fresh(Envelope& e) {
+  if (e.account_status == chat::AccountStatus::Ok) {
+    if (e.payload && e.payload->fresh)
+      accounts_.put(std::move(*e.payload->fresh));
+    else
+      accounts_.erase(e.name);
+  }
+  if (e.payload) e.payload->fresh.reset();
+  e.kind = static_cast<Envelope::Kind>(e.write);
+  e.write = 0;
+  e.from = e.reply_shard;
+  e.reply_shard = 0;
+  e.account_status = {};
+  account_fresh_ = true;
+  handle(std::move(e));
+  account_fresh_ = false;
+}
+
 void Shard::own_nick_claim(Envelope& e) {
+  if (read_account_first(e)) return;
   Envelope r = answer(Envelope::Kind::NickResult, e);
   r.ok = e.ok;  // a rename
   const store::Account* account = accounts_.find(e.name);
@@ -28,8 +63,9 @@ void Shard::own_nick_claim(Envelope& e) {
     r.nick_status = chat::NickStatus::Registered;
   } else if (!nicks_.claim(e.name, {e.from, e.conn, account == nullptr})) {
     r.nick_status = chat::NickStatus::Taken;
-  } else if (ctx_.cluster && !account) {
-    // Unique on this node; now across nodes: a lease in Redis (SET NX).
+  } else if (ctx_.cluster) {
+    // Unique on this node; now across nodes: a lease in Redis (SET NX),
+    // for accounts too (one login per account across nodes).
     Envelope c = answer(Envelope::Kind::ClusterNickClaim, e);
     c.nick = e.nick;
     c.ok = e.ok;
@@ -48,7 +84,7 @@ void Shard::own_nick_claim(Envelope& e) {
 
 void Shard::own_nick_release(Envelope& e) {
   if (!nicks_.release(e.name, {e.from, e.conn})) return;
-  if (ctx_.cluster && !accounts_.find(e.name)) {
+  if (ctx_.cluster) {
     Envelope c;
     c.kind = Envelope::Kind::ClusterNickRelease;
     c.name = e.name;
@@ -64,12 +100,20 @@ void Shard::own_nick_release(Envelope& e) {
   w.write = static_cast<std::uint8_t>(WriteKind::SetLastSeen);
   w.name = e.name;
   w.number = static_cast<std::uint64_t>(a->last_seen_ms);
-  mailbox_.post(ctx_.store_index, std::move(w));
+  write_account(std::move(w));
+}
+
+// An account change to where accounts are kept: the store, or Redis.
+void Shard::write_account(Envelope&& w) {
+  if (!ctx_.cluster) return mailbox_.post(ctx_.store_index, std::move(w));
+  w.kind = Envelope::Kind::ClusterAccountWrite;
+  mailbox_.post(ctx_.link_index, std::move(w));
 }
 
 void Shard::own_nick_confirm(Envelope& e) { nicks_.confirm(e.name, {e.from, e.conn}); }
 
 void Shard::own_account_ask(Envelope& e) {
+  if (read_account_first(e)) return;
   Envelope r = answer(Envelope::Kind::AccountInfo, e);
   if (const store::Account* a = accounts_.find(e.name)) {
     r.ok = true;
@@ -79,6 +123,7 @@ void Shard::own_account_ask(Envelope& e) {
 }
 
 void Shard::own_account_create(Envelope& e) {
+  if (read_account_first(e)) return;
   if (accounts_.find(e.name)) {
     Envelope r = answer(Envelope::Kind::AccountDone, e);
     r.account_status = chat::AccountStatus::AlreadyRegistered;
@@ -91,7 +136,7 @@ void Shard::own_account_create(Envelope& e) {
   w.nick = e.nick;
   const std::int64_t now = io::coarse_wall_ms();
   w.extra().account = store::Account{e.nick, e.name, std::move(e.extra().hash), now, {}, now};
-  mailbox_.post(ctx_.store_index, std::move(w));
+  write_account(std::move(w));
 }
 
 void Shard::own_account_set(Envelope& e) {
@@ -113,7 +158,7 @@ void Shard::own_account_set(Envelope& e) {
     default:
       return;
   }
-  mailbox_.post(ctx_.store_index, std::move(w));
+  write_account(std::move(w));
 }
 
 // The store committed (or refused) an account change this shard asked for.
@@ -141,9 +186,9 @@ void Shard::own_pm_send(Envelope& e) {
     d.text = std::move(e.text);
     d.number = e.number;
     mailbox_.post(h->shard, std::move(d));
-  } else if (ctx_.cluster && !accounts_.find(e.name)) {
+  } else if (ctx_.cluster) {
     // Held on another node, perhaps: its node's channel, through Redis;
-    // the link answers the sender.
+    // else queued there for an account. The link answers the sender.
     Envelope c;
     c.kind = Envelope::Kind::ClusterPmSend;
     c.name = e.name;
@@ -171,6 +216,7 @@ void Shard::own_pm_send(Envelope& e) {
 }
 
 void Shard::own_whois_ask(Envelope& e) {
+  if (read_account_first(e)) return;
   const store::Account* a = accounts_.find(e.name);
   if (const NickRegistry::Holder* h = nicks_.holder(e.name); h && h->confirmed) {
     Envelope l;

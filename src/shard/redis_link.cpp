@@ -25,6 +25,7 @@
 #include "cluster/resp_command.hpp"
 #include "io/clock.hpp"
 #include "shard/routing.hpp"
+#include "shard/store_service.hpp"
 
 namespace chatd::shard {
 namespace {
@@ -104,6 +105,36 @@ int dial(const cluster::RedisUrl& url) {
   return fd;
 }
 
+// A PM as published on a node's channel (and queued for an account):
+// "<to length> <to><from length> <from><time ms> <text>".
+struct PmText {
+  std::string_view to, from, text;
+  std::uint64_t time_ms = 0;
+};
+
+std::string format_pm(std::string_view to, std::string_view from, std::uint64_t time_ms, std::string_view text) {
+  return fmt::format("{} {}{} {}{} {}", to.size(), to, from.size(), from, time_ms, text);
+}
+
+std::optional<PmText> parse_pm(std::string_view s) {
+  auto field = [&s](std::string_view& out) {
+    const auto sp = s.find(' ');
+    if (sp == std::string_view::npos) return false;
+    std::size_t n = 0;
+    if (std::from_chars(s.data(), s.data() + sp, n).ec != std::errc() || n > s.size() - sp - 1) return false;
+    out = s.substr(sp + 1, n);
+    s.remove_prefix(sp + 1 + n);
+    return true;
+  };
+  PmText p;
+  if (!field(p.to) || !field(p.from)) return std::nullopt;
+  const auto sp = s.find(' ');
+  if (sp == std::string_view::npos) return std::nullopt;
+  std::from_chars(s.data(), s.data() + sp, p.time_ms);
+  p.text = s.substr(sp + 1);
+  return p;
+}
+
 }  // namespace
 
 RedisLink::RedisLink(Mesh& mesh, unsigned index, Config cfg, const LiveLimits& limits)
@@ -140,6 +171,16 @@ void RedisLink::connect(Conn& c, bool pubsub, std::uint64_t now_ms) {
   c.sent = 0;
   reactor().add_connection(fd, c.token);
   stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
+  // Named, so that an operator (or a test) can tell this node's
+  // connections in CLIENT LIST and kill just them.
+  std::string client_name = fmt::format("chatd-{}-{}", cfg_.node, pubsub ? "sub" : "cmd");
+  for (char& ch : client_name)
+    if (ch <= ' ' || ch == 0x7f) ch = '_';
+  if (pubsub) {
+    cluster::append_command(c.out, {"CLIENT", "SETNAME", client_name});  // its +OK is not a pubsub message: ignored
+  } else {
+    send(c, {"CLIENT", "SETNAME", client_name}, nullptr);
+  }
   if (cfg_.url.db != 0 && !pubsub) send(c, {"SELECT", std::to_string(cfg_.url.db)}, nullptr);
   if (pubsub) {
     // Every room followed here, again; each fetches what it missed once
@@ -318,6 +359,9 @@ void RedisLink::handle(Envelope&& e) {
     case K::ClusterNickClaim: return claim(e);
     case K::ClusterNickRelease: return release(e);
     case K::ClusterPmSend: return send_pm(e);
+    case K::ClusterPmsTake: return take_pms(e);
+    case K::ClusterAccountGet: return account_get(e);
+    case K::ClusterAccountWrite: return account_write(e);
     default: return;
   }
 }
@@ -471,27 +515,14 @@ void RedisLink::on_pubsub(const Reply& r) {
     return post(owner(a.name), std::move(a));
   }
   if (channel == keys::node_channel(cfg_.node)) {
-    // A PM: "<to folded length> <to folded><from length> <from><time> <text>"
-    std::string_view s = msg;
-    auto field = [&s](std::string_view& out) {
-      const auto sp = s.find(' ');
-      if (sp == std::string_view::npos) return false;
-      std::size_t n = 0;
-      if (std::from_chars(s.data(), s.data() + sp, n).ec != std::errc() || n > s.size() - sp - 1) return false;
-      out = s.substr(sp + 1, n);
-      s.remove_prefix(sp + 1 + n);
-      return true;
-    };
-    std::string_view to, from;
-    if (!field(to) || !field(from)) return;
-    const auto sp = s.find(' ');
-    if (sp == std::string_view::npos) return;
+    auto pm = parse_pm(msg);
+    if (!pm) return;
     Envelope p;
     p.kind = Envelope::Kind::ClusterPmIn;
-    p.name = std::string(to);
-    p.nick = std::string(from);
-    std::from_chars(s.data(), s.data() + sp, p.number);
-    p.text = std::string(s.substr(sp + 1));
+    p.name = std::string(pm->to);
+    p.nick = std::string(pm->from);
+    p.number = pm->time_ms;
+    p.text = std::string(pm->text);
     return post(owner(p.name), std::move(p));
   }
   if (channel.rfind(keys::kRoomChannelPrefix, 0) != 0) return;
@@ -592,8 +623,8 @@ void RedisLink::release(Envelope& e) {
 }
 
 void RedisLink::send_pm(Envelope& e) {
-  const std::string msg = fmt::format("{} {}{} {}{} {}", e.name.size(), e.name, e.nick.size(), e.nick, e.number, e.text);
-  std::vector<std::string> args{"1", keys::nick(e.name), msg};
+  const std::string msg = format_pm(e.name, e.nick, e.number, e.text);
+  std::vector<std::string> args{"3", keys::nick(e.name), keys::account(e.name), keys::queued_pms(e.name), msg};
   auto req = std::make_shared<Envelope>(std::move(e));
   script(Script::SendPm, std::move(args), [this, req](const Reply* r) {
     Envelope a;
@@ -602,9 +633,85 @@ void RedisLink::send_pm(Envelope& e) {
     a.name = std::move(req->name);
     a.text = std::move(req->text);
     a.payload = std::move(req->payload);
-    a.number = r && r->number() > 0 ? 0 : 2;  // delivered, or nobody holds it
+    const long long n = r ? r->number() : 0;
+    a.number = n > 0 ? 0 : n < 0 ? 1 : 2;  // delivered, queued, or nobody holds it
     post(req->reply_shard, std::move(a));
   });
+}
+
+// Logged in: what was queued for the account, to the new session's shard.
+void RedisLink::take_pms(Envelope& e) {
+  script(Script::TakePms, {"1", keys::queued_pms(e.name)},
+         [this, conn = e.conn, name = e.name, to = e.from](const Reply* r) {
+           if (!r || !r->is_array() || r->elements.empty()) return;
+           Envelope a;
+           a.kind = Envelope::Kind::PendingPms;
+           a.conn = conn;
+           a.name = name;
+           auto& pms = a.extra().pms;
+           for (const Reply& item : r->elements) {
+             auto pm = parse_pm(item.str);
+             if (!pm) continue;
+             pms.push_back({pms.size() + 1, name, std::string(pm->from), static_cast<std::int64_t>(pm->time_ms),
+                            std::string(pm->text)});
+           }
+           post(to, std::move(a));
+         });
+}
+
+// ---------------------------------------------------------------- accounts
+
+// A nick owner's request that needs the account: read it, and send the
+// request back with it (or, when Redis does not answer, without).
+void RedisLink::account_get(Envelope& e) {
+  auto req = std::make_shared<Envelope>(std::move(e));
+  send(cmd_, {"HMGET", keys::account(req->name), "nick", "hash", "created", "status", "seen"},
+       [this, req](const Reply* r) {
+         Envelope& a = *req;
+         const unsigned to = a.from;
+         a.kind = Envelope::Kind::ClusterAccountFresh;
+         const bool ok = r && r->is_array() && r->elements.size() == 5;
+         a.account_status = ok ? chat::AccountStatus::Ok : chat::AccountStatus::Unavailable;
+         if (ok && !r->elements[0].is_nil() && !r->elements[1].is_nil()) {
+           const auto& f = r->elements;
+           a.extra().fresh = store::Account{f[0].str, a.name, f[1].str, f[2].number(), f[3].str, f[4].number()};
+         }
+         post(to, std::move(a));
+       });
+}
+
+// A StoreWrite of an account, made in Redis; the requester hears as from
+// the store when it asked to (ok): a StoreAck with the same fields.
+void RedisLink::account_write(Envelope& e) {
+  std::vector<std::string> args{"1", keys::account(e.name)};
+  switch (static_cast<WriteKind>(e.write)) {
+    case WriteKind::PutAccount: {
+      const store::Account& a = e.extra().account;
+      args.insert(args.end(), {"c", a.nick, a.password_hash, std::to_string(a.created_ms),
+                               std::to_string(a.last_seen_ms)});
+      break;
+    }
+    case WriteKind::SetPassword: args.insert(args.end(), {"p", e.extra().hash}); break;
+    case WriteKind::SetStatus: args.insert(args.end(), {"s", e.text}); break;
+    case WriteKind::SetLastSeen: args.insert(args.end(), {"l", std::to_string(e.number)}); break;
+    default: return;
+  }
+  const bool create = static_cast<WriteKind>(e.write) == WriteKind::PutAccount;
+  std::function<void(const Reply*)> done;
+  if (e.ok) {
+    auto req = std::make_shared<Envelope>(std::move(e));
+    done = [this, req, create](const Reply* r) {
+      Envelope& a = *req;
+      const unsigned to = a.from;
+      a.kind = Envelope::Kind::StoreAck;
+      a.account_status = !r                ? chat::AccountStatus::Unavailable
+                         : r->number() > 0 ? chat::AccountStatus::Ok
+                         : create          ? chat::AccountStatus::AlreadyRegistered
+                                           : chat::AccountStatus::NotRegistered;
+      post(to, std::move(a));
+    };
+  }
+  script(Script::AccountWrite, std::move(args), std::move(done));
 }
 
 // Leases: this node's nicknames and room presence, again for a whole lease.

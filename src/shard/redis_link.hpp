@@ -6,7 +6,8 @@
 // event); it follows, on pubsub, the rooms that have members here and hands
 // each room's events back to its owner shard in offset order, fetching
 // gaps from the room's stream (RoomSequence decides). It also keeps this
-// node's nickname leases and presence, and carries PMs between nodes.
+// node's nickname leases and presence, carries PMs between nodes, and
+// reads and writes the accounts (the nick owners keep only a cache).
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -104,6 +105,11 @@ class RedisLink final : public ServiceThread {
   void claim(Envelope& e);
   void release(Envelope& e);
   void send_pm(Envelope& e);
+  void take_pms(Envelope& e);
+
+  // Accounts (they live in Redis with --cluster).
+  void account_get(Envelope& e);
+  void account_write(Envelope& e);
   void refresh();
   void check_positions();
 

@@ -136,6 +136,12 @@ void Shard::own_cluster_nick_claimed(Envelope& e) {
   r.ok = e.number != 0;  // a rename
   if (e.ok) {
     r.nick_status = chat::NickStatus::Ok;
+    if (const store::Account* a = accounts_.find(e.name)) {
+      // Held for this connection while it proves it owns the account.
+      r.nick_status = chat::NickStatus::NeedsPassword;
+      r.extra().hash = a->password_hash;
+      r.extra().account.status = a->status;
+    }
   } else {
     nicks_.release(e.name, {e.reply_shard, e.conn});
     r.nick_status = chat::NickStatus::Taken;

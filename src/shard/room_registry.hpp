@@ -126,7 +126,8 @@ class NickRegistry {
 
 // The registered nicknames one shard owns (by hash of the folded nick),
 // with what logins and /whois need without asking the store. Owned by
-// that shard's thread; the store has the durable copy.
+// that shard's thread; the store has the durable copy (with --cluster,
+// Redis has it and this is a cache, read again before each decision).
 class AccountBook {
  public:
   const store::Account* find(const std::string& folded) const {
@@ -141,6 +142,7 @@ class AccountBook {
     std::string key = a.folded;
     accounts_.insert_or_assign(std::move(key), std::move(a));
   }
+  void erase(const std::string& folded) { accounts_.erase(folded); }
   std::size_t size() const { return accounts_.size(); }
 
  private:

@@ -109,9 +109,10 @@ void Server::open_store(const ServerConfig& cfg) {
     std::vector<ShardBootstrap> boot = load_bootstrap(*store, ctx_->mesh.count, recent);
     for (unsigned s = 0; s < shards_.size(); ++s) {
       if (ctx_->cluster) {
-        // Rooms and their history live in Redis; the store keeps accounts.
+        // Rooms, their history and accounts live in Redis.
         boot[s].rooms.clear();
         boot[s].catalog.clear();
+        boot[s].accounts.clear();
       }
       ctx_->rooms += static_cast<std::uint32_t>(boot[s].rooms.size());
       shards_[s]->bootstrap(std::move(boot[s]));

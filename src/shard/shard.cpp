@@ -217,6 +217,7 @@ void Shard::handle(Envelope&& e) {
     case K::ClusterNickClaimed: return own_cluster_nick_claimed(e);
     case K::ClusterPmIn: return own_cluster_pm_in(e);
     case K::ClusterFailed: return on_cluster_failed(e);
+    case K::ClusterAccountFresh: return own_cluster_account_fresh(e);
     case K::RoomNotice: return on_room_notice(e);
     case K::ClusterWatch:
     case K::ClusterPublish:
@@ -224,6 +225,9 @@ void Shard::handle(Envelope&& e) {
     case K::ClusterNickClaim:
     case K::ClusterNickRelease:
     case K::ClusterPmSend:
+    case K::ClusterAccountGet:
+    case K::ClusterAccountWrite:
+    case K::ClusterPmsTake:
     // For the services only.
     case K::StoreWrite:
     case K::StoreHistory:

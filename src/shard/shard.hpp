@@ -150,6 +150,8 @@ class Shard final : public io::ReactorHandler {
   void own_cluster_room_added(Envelope& e);
   void own_cluster_nick_claimed(Envelope& e);
   void own_cluster_pm_in(Envelope& e);
+  bool read_account_first(Envelope& e);
+  void own_cluster_account_fresh(Envelope& e);
   void on_cluster_failed(Envelope& e);
   void on_room_notice(Envelope& e);
 
@@ -173,6 +175,7 @@ class Shard final : public io::ReactorHandler {
   void own_store_ack(Envelope& e);
   void own_pm_send(Envelope& e);
   void own_whois_ask(Envelope& e);
+  void write_account(Envelope&& w);
 
   // identity.cpp
   unsigned auth_service();
@@ -220,7 +223,8 @@ class Shard final : public io::ReactorHandler {
   RoomRegistry rooms_;                  // rooms this shard owns
   std::unordered_map<std::string, std::vector<Envelope>> cluster_joins_;  // waiting for the room's position
   NickRegistry nicks_;                  // nicknames this shard owns
-  AccountBook accounts_;                // the registered ones among them
+  AccountBook accounts_;                // the registered ones among them (--cluster: a cache of Redis)
+  bool account_fresh_ = false;          // --cluster: the request being handled has just read its account
   unsigned next_auth_ = 0;              // round robin over the hashing threads
   // /who answers being put together, by asking connection.
   struct WhoGather {

@@ -7,10 +7,21 @@ clients spread over them:
     order, nothing lost, nothing twice, each sender's messages in its order;
   * history on join from another node's messages;
   * nick collision across nodes; a PM across nodes;
+  * accounts live in Redis: registered on one node, logged in (wrong, then
+    right password) on another; /senha there, the old password refused on
+    the third; a PM queued for the offline account reaches it at that
+    login; its status shows in /perfil on the first node;
   * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order;
+    node B's pubsub connection killed (CLIENT KILL by the name chatd gives
+    it) mid-traffic: B fills its gap, no loss; its command connection, then
+    both: nothing lost without its sender told, no duplicate or reorder;
     redis restarted (no persistence) mid-traffic: members that stayed see no
     duplicate or reorder, and what was lost is said (a notice, or the sender
     told its message was not sent);
+  * AOF turned on (everysec), redis killed -9 and restarted mid-traffic:
+    members see no duplicate or reorder, every missing message was reported
+    unsent to its sender, no loss notice (the AOF kept every room), and an
+    account registered just before logs in after;
   * kill -9 a node: its users' quits reach the others within the lease.
 Skips (77) only when redis-server cannot start.
 """
@@ -30,6 +41,9 @@ sys.dont_write_bytecode = True
 
 from chatd_harness import (PT, Checks, Client, Daemon, TestSkip, close_all, fail, free_port, log, run, spawn,
                            terminate, tmpdir)
+from identity_harness import PT_, expect_welcome, quit_, register, to_password_prompt
+
+HASH_TIMEOUT = 20  # one Argon2id hash on a busy machine
 
 LEASE = 3
 ROOM = "sala"
@@ -41,13 +55,15 @@ class Redis:
         self.dir = os.path.join(tmpdir(), "redis-%d" % self.port)
         os.makedirs(self.dir, exist_ok=True)
         self.proc = None
+        self.aof = False  # started with --appendonly yes (the next start loads what it wrote)
 
     def start(self):
         exe = shutil.which("redis-server")
         if not exe:
             raise TestSkip("redis-server not installed (apt-get install redis-server)")
         self.proc = spawn([exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                           "--appendonly", "no", "--dir", self.dir],
+                           "--appendonly", "yes" if self.aof else "no", "--appendfsync", "everysec",
+                           "--dir", self.dir],
                           stdout=open(os.path.join(self.dir, "log"), "ab"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -63,7 +79,46 @@ class Redis:
     def stop(self):
         terminate(self.proc)
 
+    def crash(self):
+        """kill -9: no shutdown, no last fsync."""
+        self.proc.kill()
+        self.proc.wait()
+
+    def cmd(self, *args):
+        """One command over a fresh connection (RESP by hand: no client library needed); the reply, decoded."""
+        with socket.create_connection(("127.0.0.1", self.port), 5) as s:
+            s.sendall(b"".join([b"*%d\r\n" % len(args)] +
+                               [b"$%d\r\n%s\r\n" % (len(a.encode()), a.encode()) for a in map(str, args)]))
+            f = s.makefile("rb")
+            return _resp(f)
+
+    def kill_clients(self, node_name, which):
+        """Drops node `node_name`'s `which` ("cmd" or "sub") connection: CLIENT KILL by the name chatd gives it."""
+        name = "chatd-%s-%s" % (node_name, which)
+        ids = [l.split(" ")[0].split("=")[1] for l in self.cmd("CLIENT", "LIST").splitlines()
+               if (" name=%s " % name) in l]
+        if not ids:
+            fail("no Redis connection named %s" % name)
+        for i in ids:
+            self.cmd("CLIENT", "KILL", "ID", i)
+
     url = property(lambda self: "redis://127.0.0.1:%d" % self.port)
+
+
+def _resp(f):
+    line = f.readline().rstrip(b"\r\n")
+    t, rest = line[:1], line[1:]
+    if t in (b"+", b"-"):
+        return rest.decode()
+    if t == b":":
+        return int(rest)
+    if t == b"$":
+        n = int(rest)
+        return None if n < 0 else f.read(n + 2)[:-2].decode()
+    if t == b"*":
+        n = int(rest)
+        return None if n < 0 else [_resp(f) for _ in range(n)]
+    fail("bad RESP from redis: %r" % line)
 
 
 def node(ctx, redis, name, backend, threads):
@@ -115,6 +170,16 @@ def wait_room(clients, room, timeout=10.0):
             time.sleep(0.2)
 
 
+def drain(clients):
+    """Reads what is waiting (notices, a PM echo) so that the next expect sees only the new."""
+    for c in clients:
+        try:
+            while True:
+                c.read_line(timeout=0.2)
+        except Exception:
+            pass
+
+
 def join_all(clients, room):
     for c in clients:
         c.send_line("/entrar " + room)
@@ -159,6 +224,34 @@ def check_order(clients, got, senders, per_sender, allow_loss=False):
             if [m for m in seqs[a] if m in common] != [m for m in seqs[b] if m in common]:
                 fail("%s and %s saw different orders" % (a.name, b.name))
     return seqs
+
+
+UNSENT = "❌ Mensagem não enviada (servidores indisponíveis): "
+LOST = ("não puderam ser recuperadas", "perdeu mensagens")
+
+
+def check_accounted(clients, got, per_sender, tag):
+    """After a fault that may cost messages: no duplicate or reorder (check_order), and every message a
+    member missed was either reported unsent to its sender or is covered by a loss notice that member got."""
+    seqs = check_order(clients, got, clients, per_sender, allow_loss=True)
+    unsent = {c: {l[len(UNSENT):].rstrip("\n") for l in got[c] if l.startswith(UNSENT)} for c in clients}
+    notices = {c: sum(1 for l in got[c] if any(w in l for w in LOST)) for c in clients}
+    missed = 0
+    for c in clients:
+        have = set(seqs[c])
+        for snd in clients:
+            if snd is c:
+                continue
+            for i in range(per_sender):
+                m = "m %s %s%d" % (snd.name, tag, i)
+                if m in have or m in unsent[snd]:
+                    continue
+                missed += 1
+                if not notices[c]:
+                    fail("%s missed %r without a word (its sender was not told either)" % (c.name, m))
+    log("%s: %d unsent (told to their senders), %d missed under a notice, %d notices" %
+        (tag, sum(len(v) for v in unsent.values()), missed, sum(notices.values())))
+    return seqs, unsent, notices
 
 
 def main(ctx):
@@ -216,9 +309,56 @@ def main(ctx):
         dup.close()
 
     with checks.check("a private message across nodes"):
+        drain([members[0], members[5]])
         members[0].send_line("/msg %s psst" % members[5].name)
-        members[5].expect_line_prefix("")
-        # (the PM line's wording belongs to the dialect: the text is enough)
+        members[5].expect(PT_.pm_from(members[0].name, "psst"), timeout=10)
+        members[0].expect(PT_.pm_to(members[5].name, "psst"), timeout=10)
+
+    with checks.check("an account registered on one node logs in on the others"):
+        T = PT_
+        acct = register(a, T, "Conta", "um1", timeout=HASH_TIMEOUT)
+        quit_(acct, T)
+        # node B: a wrong password, then the right one
+        acct = to_password_prompt(b, T, "Conta")
+        acct.send_line("errada")
+        acct.expect(T.wrong_password + T.password_prompt("Conta"), timeout=HASH_TIMEOUT)
+        acct.send_line("um1")
+        acct.expect(T.identified("Conta"), timeout=HASH_TIMEOUT)
+        expect_welcome(acct, T, "Conta")
+        # one login per account across nodes: node C says it is in use
+        again = Client(c.port, name="again")
+        again.expect(T.prompt)
+        again.send_line("Conta")
+        again.expect(T.nick_taken("Conta") + T.prompt, timeout=10)
+        again.close()
+        acct.send_line("/senha um1 dois2")
+        acct.expect(T.password_changed, timeout=HASH_TIMEOUT)
+        quit_(acct, T)
+        # offline: a PM from node A is queued for it
+        drain(members[:2])
+        members[0].send_line("/msg Conta guardada")
+        members[0].expect(T.pm_queued("Conta"), timeout=10)
+        # node C: the old password is refused, the new one works; the PM waits there
+        acct = to_password_prompt(c, T, "Conta")
+        acct.send_line("um1")
+        acct.expect(T.wrong_password + T.password_prompt("Conta"), timeout=HASH_TIMEOUT)
+        acct.send_line("dois2")
+        acct.expect(T.identified("Conta"), timeout=HASH_TIMEOUT)
+        expect_welcome(acct, T, "Conta")
+        acct.expect(T.pm_from(members[0].name, "guardada"), timeout=10)
+        acct.send_line("/status ocupado")
+        acct.expect(T.status_set("ocupado"))
+        members[1].send_line("/perfil Conta")  # node A: read from Redis
+        deadline = time.monotonic() + 10
+        while True:
+            line = members[1].read_line(timeout=5)
+            if line.startswith("👤 Conta"):
+                break
+            if time.monotonic() > deadline:
+                fail("no /perfil answer on node A")
+        if "registrado desde" not in line or "status: ocupado" not in line:
+            fail("/perfil on node A: %r" % line)
+        quit_(acct, T)
 
     with checks.check("redis stopped 3 s mid-traffic: no loss, one order"):
         def stop():
@@ -228,6 +368,32 @@ def main(ctx):
         traffic(members, 20, "s", during=stop)
         got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=40)
         check_order(members, got, members, 20)
+
+    with checks.check("node B's pubsub link dropped mid-traffic (CLIENT KILL): it fills its gap"):
+        drain(members)
+        traffic(members, 30, "p", pause=0.01, during=lambda: redis.kill_clients("B", "sub"))
+        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=30)
+        check_order(members, got, members, 30)
+
+    with checks.check("node B's command link dropped mid-traffic: no loss unsaid, no duplicate or reorder"):
+        drain(members)
+        traffic(members, 30, "k", pause=0.01, during=lambda: redis.kill_clients("B", "cmd"))
+        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=15)
+        check_accounted(members, got, 30, "k")
+
+    with checks.check("both of node B's links dropped, twice, mid-traffic: gaps filled"):
+        drain(members)
+
+        def both():
+            redis.kill_clients("B", "sub")
+            redis.kill_clients("B", "cmd")
+            time.sleep(0.3)
+            redis.kill_clients("B", "sub")
+        traffic(members, 30, "d", pause=0.01, during=both)
+        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=15)
+        seqs, unsent, notices = check_accounted(members, got, 30, "d")
+        if sum(notices.values()):
+            fail("a dropped link cost messages on Redis's side: %r" % notices)
 
     with checks.check("redis restarted mid-traffic: no duplicate or reorder; losses are said"):
         def restart():
@@ -246,6 +412,39 @@ def main(ctx):
         wait_room(members[:1], ROOM)
         members[2].send_line("m %s after" % members[2].name)
         members[0].expect(PT.msg(members[2].name, "m %s after" % members[2].name), timeout=10)
+
+    with checks.check("redis with AOF killed (-9) and restarted mid-traffic: nothing lost unsaid"):
+        # AOF from now on, as an operator would turn it on (a rewrite of what is there).
+        redis.cmd("CONFIG", "SET", "appendfsync", "everysec")
+        redis.cmd("CONFIG", "SET", "appendonly", "yes")
+        redis.aof = True
+        deadline = time.monotonic() + 20
+        while "aof_rewrite_in_progress:0" not in redis.cmd("INFO", "persistence") or \
+                "aof_enabled:1" not in redis.cmd("INFO", "persistence"):
+            if time.monotonic() > deadline:
+                fail("redis never finished its AOF rewrite")
+            time.sleep(0.1)
+        # an account made now (the restart without persistence above lost the first one)
+        acct = register(b, PT_, "Duravel", "tres3", timeout=HASH_TIMEOUT)
+        quit_(acct, PT_)
+        time.sleep(1.5)
+        drain(members)
+
+        def crash():
+            redis.crash()
+            time.sleep(0.5)
+            redis.start()
+        traffic(members, 30, "a", pause=0.02, during=crash)
+        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=20)
+        seqs, unsent, notices = check_accounted(members, got, 30, "a")
+        if sum(notices.values()):
+            fail("Redis with AOF lost room data in a process crash: %r" % {c.name: n for c, n in notices.items()})
+        # the account registered before the crash is still there (AOF kept it): it logs in on another node
+        acct = to_password_prompt(a, PT_, "Duravel")
+        acct.send_line("tres3")
+        acct.expect(PT_.identified("Duravel"), timeout=HASH_TIMEOUT)
+        expect_welcome(acct, PT_, "Duravel")
+        quit_(acct, PT_)
 
     with checks.check("kill -9 a node: its users' quits within the lease"):
         for m in members:  # what is left of the last check
