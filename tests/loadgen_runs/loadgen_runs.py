@@ -5,9 +5,11 @@
 2. fanout (300 clients, 3 rooms, 2 s): received == expected, nothing lost.
 3. slow under --max-outbuf 64K: the slow members are dropped by the server
    (the loadgen counts that as expected); readers' loss is only printed.
-4. deliberately lossy: report (50 clients x 50 x 1000 B, --timeout 1) against
-   --max-outbuf 4K must
-   report lost > 0 and exit non-zero.
+4. deliberately lossy: report (50 clients x 5 messages of 5,000 B) against
+   --max-line 4096: every message is refused by the server (line too long),
+   so the load generator must report lost > 0 and exit non-zero. (A burst
+   over --max-outbuf no longer makes a loss for certain: the server keeps a
+   reader that keeps reading.)
 Exit 0 pass, 1 fail, 77 skip (daemon refuses --backend uring).
 """
 import argparse
@@ -130,9 +132,11 @@ def main():
         proc, port = start_chatd(args, ["--max-outbuf", "64K"])
         try:
             rc, d = loadgen(args, "slow", port,
-                            ["--clients", "40", "--rooms", "1", "--rate", "2000",
+                            ["--clients", "40", "--rooms", "1", "--rate", "4000",
                              "--size", "1000", "--slow-share", "0.25",
-                             "--slow-rcvbuf", "4096", "--duration", "3",
+                             # long enough for the socket buffers to fill and the
+                             # server's 2 s grace for a reader over max-outbuf to pass
+                             "--slow-rcvbuf", "4096", "--duration", "6",
                              "--warmup", "0.5", "--drain", "2"])
             slow = d.get("slow") or {}
             check(slow.get("members", 0) > 0,
@@ -151,12 +155,12 @@ def main():
             stop_chatd(proc)
 
         # 4: deliberately lossy run must report its loss
-        proc, port = start_chatd(args, ["--max-outbuf", "4K"])
+        proc, port = start_chatd(args, ["--max-line", "4096"])
         try:
             rc, d = loadgen(args, "report", port,
-                            ["--clients", "50", "--messages", "50",
-                             "--size", "1000", "--timeout", "1"])
-            # joins fit in 4K, the 50 KB-per-sender burst does not
+                            ["--clients", "50", "--messages", "5",
+                             "--size", "5000", "--timeout", "1"])
+            # every message is longer than --max-line: refused, never delivered
             check(d.get("joined") == 50, f"lossy report: all 50 joined (got {d.get('joined')})")
             check(rc not in (0, 124), f"lossy report: non-zero exit (got {rc})")
             check(d.get("lost", 0) > 0, f"lossy report: lost > 0 (got {d.get('lost')})")
