@@ -13,81 +13,18 @@
 Exit 0 pass, 1 fail, 77 skip (daemon refuses --backend uring).
 """
 import argparse
-import json
-import socket
-import subprocess
 import sys
-import time
-
-SKIP = 77
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Skip(Exception):
-    pass
-
+from lg_common import SKIP, Skip, check, finish, free_port, stop_chatd
+from lg_common import loadgen as run_loadgen
+from lg_common import start_chatd as start
 
 def start_chatd(args, extra):
     port = free_port()
-    cmd = [args.chatd, "--listen", f"127.0.0.1:{port}", "--rate", "0",
-           "--log-level", "warn", "--backend", args.backend,
-           "--threads", str(args.threads)] + extra
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read()
-            if args.backend == "uring":
-                raise Skip(f"chatd refused --backend uring: {err.strip()}")
-            raise RuntimeError(f"chatd exited {proc.returncode}: {err.strip()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    raise RuntimeError("chatd did not accept connections within 10 s")
-
-
-def stop_chatd(proc):
-    if proc.poll() is None:
-        proc.kill()  # kill by PID (Popen object), never by name
-    proc.wait()
-    err = proc.stderr.read()
-    if err.strip():
-        print("chatd stderr (tail):", err.strip()[-500:], file=sys.stderr)
+    return start(args.chatd, args.backend, args.threads, ["--listen", f"127.0.0.1:{port}"], [port], extra), port
 
 
 def loadgen(args, scenario, port, extra):
-    cmd = ["timeout", "60", args.loadgen, scenario, "--port", str(port),
-           "--json", "--quiet"] + extra
-    print("$ " + " ".join(cmd), flush=True)
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True)
-    try:
-        d = json.loads(r.stdout)
-    except ValueError:
-        print(r.stderr[-2000:], file=sys.stderr)
-        d = {}
-    keys = ("expected", "received", "lost", "duplicated", "out_of_order",
-            "unexpected", "closed_unexpected", "slow", "first_error")
-    print(f"  rc={r.returncode} " +
-          " ".join(f"{k}={d.get(k)}" for k in keys if k in d), flush=True)
-    return r.returncode, d
+    return run_loadgen(args.loadgen, scenario, port, extra)
 
 
 def check_exact(name, rc, d, expected=None):
@@ -175,11 +112,7 @@ def main():
         print(f"FAIL: {e}")
         return 1
 
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -7,70 +7,20 @@
 Exit 0 pass, 1 fail, 77 skip (this chatd has no --web).
 """
 import argparse
-import json
-import socket
 import subprocess
 import sys
-import time
-
-SKIP = 77
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+from lg_common import SKIP, check, finish, free_port, stop_chatd
+from lg_common import loadgen as run_loadgen
+from lg_common import start_chatd as start
 
 def start_chatd(chatd, backend, threads):
     line_port, web_port = free_port(), free_port()
-    cmd = [chatd, "--listen", f"127.0.0.1:{line_port}", "--web", f"127.0.0.1:{web_port}",
-           "--rate", "0", "--log-level", "warn", "--backend", backend, "--threads", str(threads)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"chatd exited {proc.returncode}: {proc.stderr.read().strip()}")
-        try:
-            socket.create_connection(("127.0.0.1", web_port), timeout=0.2).close()
-            return proc, web_port
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    proc.wait()
-    raise RuntimeError("chatd did not accept web connections within 10 s")
-
-
-def stop_chatd(proc):
-    if proc.poll() is None:
-        proc.kill()  # by PID (the Popen object), never by name
-    proc.wait()
-    err = proc.stderr.read()
-    if err.strip():
-        print("chatd stderr (tail):", err.strip()[-500:], file=sys.stderr)
+    listen = ["--listen", f"127.0.0.1:{line_port}", "--web", f"127.0.0.1:{web_port}"]
+    return start(chatd, backend, threads, listen, [web_port]), web_port
 
 
 def loadgen(path, scenario, port, extra):
-    cmd = ["timeout", "60", path, scenario, "--proto", "ws", "--port", str(port),
-           "--json", "--quiet", "--threads", "2"] + extra
-    print("$ " + " ".join(cmd), flush=True)
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        d = json.loads(r.stdout)
-    except ValueError:
-        print(r.stderr[-2000:], file=sys.stderr)
-        d = {}
-    keys = ("joined", "expected", "received", "lost", "duplicated", "out_of_order",
-            "unexpected", "closed_unexpected", "first_error")
-    print(f"  rc={r.returncode} " + " ".join(f"{k}={d.get(k)}" for k in keys if k in d), flush=True)
-    return r.returncode, d
+    return run_loadgen(path, scenario, port, ["--proto", "ws", "--threads", "2"] + extra)
 
 
 def check_exact(name, rc, d, expected=None):
@@ -117,11 +67,7 @@ def main():
     except Exception as e:  # setup trouble is a failure
         print(f"FAIL: {e}")
         return 1
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        return 1
-    print("all checks passed")
-    return 0
+    return finish()
 
 
 if __name__ == "__main__":
