@@ -52,7 +52,7 @@ def t_nick(ctx, checks):
 
 def t_room(ctx, checks):
     with checks.check("room name: 65 characters refused, 64 accepted"):
-        with daemon(ctx, extra=["--rooms-per-minute", "0"]) as d:
+        with daemon(ctx, extra=["--rooms-per-minute", "0", "--rooms-per-ip-minute", "0"]) as d:
             a, b = cs = in_room(d, "R", "Ana", "Bia")
             try:
                 for bad in ("S" * 65, "ç" * 65, "s" * 4000):

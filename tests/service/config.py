@@ -67,7 +67,7 @@ def main(ctx):
     # Listeners that are off by default show a real setup's values (ports,
     # certificate files): they stay commented here; every other key is
     # uncommented with its default.
-    off_by_default = ("web", "web-origin", "tls-listen", "web-tls", "tls-cert", "tls-key")
+    off_by_default = ("web", "web-origin", "tls-listen", "web-tls", "tls-cert", "tls-key", "cluster", "node-id")
     uncommented = re.sub(r"^# ((?!(?:%s) = )[a-z][a-z0-9-]+ = )" % "|".join(off_by_default), r"\1", example,
                          flags=re.M)
     conf = ctx.write("example.conf", uncommented)
