@@ -46,7 +46,9 @@ class Server {
   const std::string& backend_reason() const { return backend_reason_; }
   unsigned shards() const { return ctx_->mesh.count; }
   const std::vector<std::string>& listening() const { return listening_; }
+  // Main thread only (a reload rewrites it); other threads ask uses_tls().
   const std::string& tls_description() const { return tls_description_; }
+  bool uses_tls() const { return ctx_->config.uses_tls(); }  // any thread: fixed at start
   const tls::KtlsProbe& ktls() const { return ktls_; }  // probed at start when TLS is on
   const RedisLink* cluster_link() const { return link_.get(); }  // null without --cluster
   ServerTotals totals() const;

@@ -162,7 +162,7 @@ std::string render_metrics(const shard::Server& server) {
   append_shards(x, t, shards);
   append_limits(x, server.limits());
   append_info(x, server.backend());
-  if (!server.tls_description().empty()) {
+  if (server.uses_tls()) {
     // Which path makes the TLS records: "user" (OpenSSL over memory BIOs on
     // the shards) or "kernel" (kTLS); the reason is in the start-up log.
     x.header("chatd_tls_path_info", "gauge", "Where TLS records are made: user space or the kernel (kTLS).");

@@ -176,7 +176,9 @@ class FakeHost final : public SessionHost {
       chatd::chat::dialect(id).render(e, text_);
       check(!text_.empty(), "empty reply");
       check_clean(text_, true, "reply not clean UTF-8");
-      if (e.kind == EventKind::Prompt || e.kind == EventKind::PasswordPrompt)
+      if (id == DialectId::Json)  // one object per WebSocket frame, no line end
+        check(text_.front() == '{' && text_.back() == '}', "JSON reply not one object", text_);
+      else if (e.kind == EventKind::Prompt || e.kind == EventKind::PasswordPrompt)
         check(text_.back() != '\n', "prompt with a final LF", text_);
       else
         check(text_.back() == '\n', "reply without final LF", text_);

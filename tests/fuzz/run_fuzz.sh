@@ -11,7 +11,10 @@ secs=${CHATD_FUZZ_SECONDS:-${4:-60}}
 mkdir -p "$work/corpus" "$work/artifacts" || exit 1
 log="$work/fuzz.log"
 echo "fuzzing $fuzzer for $secs s (seeds: $seeds, corpus: $work/corpus)"
+# libFuzzer's own failure statuses (77 for an error!) would read as "skipped"
+# to meson: every failure exits 1.
 "$fuzzer" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   -max_len=4096 -artifact_prefix="$work/artifacts/" "$work/corpus" "$seeds" >"$log" 2>&1
 rc=$?
 # The last status line ("#N DONE cov: C ft: F corp: ... exec/s: E") and the final stats.
