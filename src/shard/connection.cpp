@@ -44,6 +44,7 @@ Connection* Shard::find(io::Token t) {
 
 void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
   now_ms_ = io::coarse_now_ms();  // the loop may have slept since it last looked: deadlines start now
+  catch_up_limits();
   if (stopping_) {
     ::close(fd);
     return;
@@ -111,6 +112,7 @@ void Shard::on_data(io::Token t, std::span<const char> bytes) {
   Connection* c = find(t);
   if (!c) return;
   now_ms_ = io::coarse_now_ms();  // see on_accept: a timer armed from here must not start in the past
+  catch_up_limits();
   c->last_rx_ms = now_ms_;
   stats_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
   if (c->tls) return tls_input(*c, bytes);

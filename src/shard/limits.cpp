@@ -43,6 +43,7 @@ std::vector<std::string> LiveLimits::update(const Limits& next) {
   update_one(kLimits[row++], field##_, next.field, said);
   CHATD_LIMITS(CHATD_LIMIT_UPDATE)
 #undef CHATD_LIMIT_UPDATE
+  generation_.fetch_add(1, std::memory_order_release);
   return said;
 }
 

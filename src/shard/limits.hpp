@@ -143,6 +143,9 @@ class LiveLimits {
 
   // One relaxed load per value.
   Limits snapshot() const;
+  // Bumped by every update(): a reader whose snapshot is older than this
+  // takes a new one (an acquire load, so the new values are seen).
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   // Stores the live values that differ from `next` and returns one line per
   // difference: "max-line: 4096 -> 100" for a live one, or "max-rooms:
   // changed in the config, applies after a restart" (restart-only values are
@@ -153,6 +156,7 @@ class LiveLimits {
 #define CHATD_LIMIT_CELL(field, type, key, def, applies, check, help) std::atomic<type> field##_;
   CHATD_LIMITS(CHATD_LIMIT_CELL)
 #undef CHATD_LIMIT_CELL
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 // The reload line for a value that only a restart applies; the same wording

@@ -97,6 +97,7 @@ int Shard::next_timeout_ms() const {
 }
 
 void Shard::refresh_limits() {
+  limits_generation_ = ctx_.live.generation();
   lim_ = ctx_.live.snapshot();
   if (accept_paused_until_ms_ && now_ms_ >= accept_paused_until_ms_ && !stopping_) {
     accept_paused_until_ms_ = 0;

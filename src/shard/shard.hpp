@@ -204,6 +204,11 @@ class Shard final : public io::ReactorHandler {
   void handle(Envelope&& e);
   void on_timer(io::Token t, TimerKind kind);
   void refresh_limits();
+  // A reload that lands while the loop waits is applied before the client
+  // data that woke it: whoever saw "reload" logged sees the new values.
+  void catch_up_limits() {
+    if (ctx_.live.generation() != limits_generation_) refresh_limits();
+  }
   int next_timeout_ms() const;
   void begin_shutdown();
   void hand_over_mail();
@@ -248,6 +253,7 @@ class Shard final : public io::ReactorHandler {
   ConnectionLog conn_log_;  // new / registered / gone lines: --log-connections, rate-limited
   TimerQueue timers_;
   Limits lim_{};                              // this pass's snapshot of the live limits
+  std::uint64_t limits_generation_ = 0;       // LiveLimits::generation() of lim_
   std::uint64_t accept_paused_until_ms_ = 0;  // after EMFILE/ENFILE
   std::uint64_t now_ms_ = 0;
   std::uint64_t last_trim_ms_ = 0;  // malloc_trim, at most once a second (output.cpp)
