@@ -50,7 +50,7 @@ fuzz_suite() {
   rm -f "$dir"/tests/fuzz/fuzz-work*/summary.txt
   run_suite "fuzz ($dir)" "$dir" --no-rebuild --suite fuzz
   local work summary
-  for work in fuzz-work fuzz-work-http fuzz-work-ws fuzz-work-resp; do
+  for work in fuzz-work fuzz-work-http fuzz-work-ws fuzz-work-resp fuzz-work-tls; do
     summary="$dir/tests/fuzz/$work/summary.txt"
     [ -f "$summary" ] && echo "   $(cat "$summary")"
   done
