@@ -39,6 +39,7 @@ struct Conn {
   bool hup = false;          // the peer closed: read to the end, short reads included
   bool err_edge = false;     // EPOLLERR came and no read has returned the error yet
   bool eof = false;          // on_closed(t, 0) was reported
+  bool hangup_told = false;  // on_peer_hangup was reported (while paused)
 };
 
 // Single-threaded except wake(): one instance per shard thread.
@@ -187,15 +188,22 @@ class EpollReactor final : public Reactor {
   // Reading is paused (flood control, back-pressure), so no read will
   // return the error an EPOLLERR edge announced, and edge-triggered epoll
   // will not announce it again: fetch it here, or a reset peer's session
-  // would live on until reading resumes. A FIN is no error and waits for
-  // the resume, behind the data before it.
-  void check_paused_error(ReactorHandler& h, Conn& c) {
-    if (!c.err_edge || c.eof) return;
-    c.err_edge = false;
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    if (err != 0) fail(h, c, err);
+  // would live on until reading resumes. A FIN is no error: the owner hears
+  // of it (on_peer_hangup) and decides whether the data before it matters.
+  // `c` may dangle after this call.
+  void check_paused_peer(ReactorHandler& h, Conn& c) {
+    if (c.eof) return;
+    if (c.err_edge) {
+      c.err_edge = false;
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (::getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err != 0) return fail(h, c, err);
+    }
+    if (c.hup && !c.hangup_told && !c.failed) {
+      c.hangup_told = true;
+      h.on_peer_hangup(c.token);
+    }
   }
 
   void set_listener_active(std::size_t i, bool on) {
@@ -264,7 +272,7 @@ class EpollReactor final : public Reactor {
       c->read_ready = false;
       if (c->failed) continue;
       if (!c->reading) {
-        check_paused_error(h, *c);
+        check_paused_peer(h, *c);
         continue;
       }
       for (int turn = 0;; ++turn) {
@@ -279,7 +287,7 @@ class EpollReactor final : public Reactor {
           c = find(t);
           if (!c) break;
           if (!c->reading) {
-            check_paused_error(h, *c);  // the error may have come with this edge
+            check_paused_peer(h, *c);  // an error or FIN may have come with this edge
             break;
           }
           // A short read drained the socket; the next arrival raises a new

@@ -48,6 +48,11 @@ class ReactorHandler {
   // work). May come twice: an EOF, then an error from a later send. The
   // owner calls Reactor::close when it is done with the connection.
   virtual void on_closed(Token t, int err) = 0;
+  // While reading is paused, the peer's FIN (or a hangup) was seen; the
+  // bytes before it wait unread. The owner may end the session now (a
+  // throttled flooder) or do nothing: once reading resumes, those bytes and
+  // then on_closed(t, 0) come as usual. At most once per connection.
+  virtual void on_peer_hangup(Token) {}
   // Fill `out` with the connection's pending output, oldest first; returns
   // the count used. The memory must stay valid until on_sent reports it.
   virtual std::size_t gather(Token t, std::span<iovec> out) = 0;

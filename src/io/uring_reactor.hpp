@@ -125,6 +125,7 @@ struct Conn {
   bool watch_cancelling = false;  // ... and a cancel for it has been queued
   bool peer_done = false;         // EOF or error seen on the read side
   bool closed_reported = false;   // on_closed was called: reading is over
+  bool hangup_told = false;       // on_peer_hangup was called (a FIN while paused)
   bool send_live = false;         // a send is in flight (its CQE not yet seen)
   bool send_failed = false;       // no more sends
   bool dirty = false;             // listed in dirty_

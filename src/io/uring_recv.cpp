@@ -200,17 +200,17 @@ void UringReactor::rearm_starved() {
 }
 
 // While paused, a multishot POLL_ADD waits for POLLERR (a reset, a keepalive
-// or user timeout): without a recv nothing else would notice. Multishot, not
-// one-shot: the kernel always reports POLLHUP and POLLRDHUP too, and after a
-// FIN (held for the resume) a re-armed one-shot poll would fire at once,
-// forever; the multishot one only posts again on a wakeup that matches
-// (data arrivals and write space are filtered out by their wakeup key).
+// or user timeout) and POLLRDHUP (a FIN): without a recv nothing else would
+// notice. Multishot, not one-shot: after a FIN a re-armed one-shot poll
+// would fire at once, forever; the multishot one only posts again on a
+// wakeup that matches (data arrivals and write space are filtered out by
+// their wakeup key), and hangup_told keeps the owner from hearing twice.
 void UringReactor::maybe_arm_watch(Conn& c) {
   if (c.fd < 0 || c.reading || c.watch_armed || c.closed_reported ||
       (c.peer_done && c.done_err != 0))
     return;
   io_uring_sqe* sqe = get_sqe();
-  io_uring_prep_poll_multishot(sqe, c.fd, POLLERR);
+  io_uring_prep_poll_multishot(sqe, c.fd, POLLERR | POLLRDHUP);
   io_uring_sqe_set_data64(sqe, make_ud(Kind::Watch, token_slot(c.token), c.gen));
   c.watch_armed = true;
   c.watch_cancelling = false;
@@ -237,17 +237,27 @@ void UringReactor::on_watch_cqe(ReactorHandler& h, std::uint32_t slot, std::uint
       warn_unexpected(make_ud(Kind::Watch, slot, gen), res);
       return;
     }
-  } else if ((res & POLLERR) && !c->reading && !c->closed_reported) {
+  } else if (!c->reading && !c->closed_reported) {
     // Only while paused: reading SO_ERROR clears it, and a live recv must
-    // get it instead. POLLHUP/POLLRDHUP alone is a FIN: held for the resume.
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
-    if (err != 0) {
-      c->peer_done = true;
-      c->done_err = err;
-      report_closed(h, *c, err);  // cancels this watch; c may dangle after
-      return;
+    // get it instead.
+    if (res & POLLERR) {
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (::getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (err != 0) {
+        c->peer_done = true;
+        c->done_err = err;
+        report_closed(h, *c, err);  // cancels this watch; c may dangle after
+        return;
+      }
+    }
+    // A FIN: the data before it waits for the resume, unless the owner
+    // ends the session now.
+    if ((res & (POLLRDHUP | POLLHUP)) && !c->hangup_told) {
+      c->hangup_told = true;
+      h.on_peer_hangup(c->token);
+      c = live(slot, gen);
+      if (!c) return;
     }
   }
   maybe_arm_watch(*c);  // the last CQE of a cancel that a new pause outran

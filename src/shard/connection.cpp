@@ -208,6 +208,21 @@ void Shard::on_closed(io::Token t, int err) {
   doom(*c);
 }
 
+// A FIN while reading is paused. A throttled flooder's session ends now:
+// its held lines go with it, as an IRC server drops a departed client's
+// receive queue; relaying them at --rate could take minutes. Any other
+// pause (an answer from another shard or a service) is short: the FIN is
+// read after the data before it, in order.
+void Shard::on_peer_hangup(io::Token t) {
+  Connection* c = find(t);
+  if (!c || c->closing() || !c->throttled) return;
+  c->stash.clear();
+  Host h(*this, *c);
+  c->session.on_disconnect(h);
+  if (!c->closing()) c->reason = "connection closed by peer";
+  finish(*c);
+}
+
 // ---------------------------------------------------------------- flood control
 
 void Shard::throttle(Connection& c) {

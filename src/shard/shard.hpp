@@ -70,6 +70,7 @@ class Shard final : public io::ReactorHandler {
   void on_accept_error(int err) override;
   void on_data(io::Token t, std::span<const char> bytes) override;
   void on_closed(io::Token t, int err) override;
+  void on_peer_hangup(io::Token t) override;
   std::size_t gather(io::Token t, std::span<iovec> out) override;
   void on_sent(io::Token t, std::size_t bytes) override;
   void on_wake() override {}
