@@ -53,7 +53,14 @@ void Shard::run() {
     mailbox_.woke();
 
     now_ms_ = io::coarse_now_ms();
-    mailbox_.drain([this](Envelope&& e) { handle(std::move(e)); });
+    // A reload may land while this shard sleeps or drains: mail sent after
+    // it (a /history another shard read after the reload was logged) must
+    // meet the new limits here too, as client data does in on_data.
+    mailbox_.drain([this](Envelope&& e) {
+      catch_up_limits();
+      handle(std::move(e));
+    });
+    catch_up_limits();
     timers_.run_due(now_ms_, [this](io::Token t, TimerKind k) { on_timer(t, k); });
     reap();
     if (const auto n = conn_log_.take_suppressed(now_ms_))
