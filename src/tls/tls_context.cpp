@@ -118,24 +118,20 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* out_len, const u
   return SSL_TLSEXT_ERR_OK;
 }
 
-}  // namespace
+// The certificate file: its leaf, then the rest of the chain (other PEM
+// blocks, such as a key in the same file, are skipped).
+struct CertChain {
+  X509Ptr leaf;
+  std::vector<X509Ptr> chain;
+  std::tm not_after{};
+};
 
-struct TlsContext::Private {};
-
-TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
-
-std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {
-  ERR_clear_error();
-  const std::string& cert_file = o.cert_file;
-  const std::string& key_file = o.key_file;
-
-  // The certificate, then the rest of the chain (other PEM blocks, such as
-  // a key in the same file, are skipped).
+CertChain read_cert_chain(const std::string& cert_file) {
   const std::string cert_text = read_pem_file("--tls-cert", cert_file);
   BioPtr cert_bio = memory_bio(cert_text);
-  X509Ptr leaf(PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr));
-  if (!leaf) refuse("--tls-cert", cert_file, "not a PEM certificate");
-  std::vector<X509Ptr> chain;
+  CertChain c;
+  c.leaf.reset(PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr));
+  if (!c.leaf) refuse("--tls-cert", cert_file, "not a PEM certificate");
   for (;;) {
     ERR_clear_error();
     X509Ptr next(PEM_read_bio_X509(cert_bio.get(), nullptr, no_passphrase, nullptr));
@@ -143,18 +139,20 @@ std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {
       const unsigned long code = ERR_peek_last_error();
       if (ERR_GET_LIB(code) == ERR_LIB_PEM && ERR_GET_REASON(code) == PEM_R_NO_START_LINE) break;  // end of file
       refuse("--tls-cert", cert_file,
-             "certificate " + std::to_string(chain.size() + 2) + " of the chain is not valid PEM");
+             "certificate " + std::to_string(c.chain.size() + 2) + " of the chain is not valid PEM");
     }
-    chain.push_back(std::move(next));
+    c.chain.push_back(std::move(next));
   }
   ERR_clear_error();
-
-  std::tm not_after{};
-  if (!to_tm(X509_get0_notAfter(leaf.get()), not_after)) refuse("--tls-cert", cert_file, "unreadable notAfter date");
-  if (X509_cmp_current_time(X509_get0_notAfter(leaf.get())) < 0) {
-    refuse("--tls-cert", cert_file, "expired on " + format_date(not_after, "%Y-%m-%d") + " (notAfter)");
+  if (!to_tm(X509_get0_notAfter(c.leaf.get()), c.not_after)) refuse("--tls-cert", cert_file, "unreadable notAfter date");
+  if (X509_cmp_current_time(X509_get0_notAfter(c.leaf.get())) < 0) {
+    refuse("--tls-cert", cert_file, "expired on " + format_date(c.not_after, "%Y-%m-%d") + " (notAfter)");
   }
+  return c;
+}
 
+// The private key, which must match the leaf; its text is wiped once parsed.
+KeyPtr read_key(const std::string& key_file, X509* leaf, const std::string& cert_file) {
   std::string key_text = read_pem_file("--tls-key", key_file);
   const bool encrypted = key_text.find("ENCRYPTED") != std::string::npos;
   KeyPtr key;
@@ -168,10 +166,14 @@ std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {
            encrypted ? "the key is encrypted (chatd needs it unencrypted, readable only by chatd)"
                      : "not a PEM private key");
   }
-  if (X509_check_private_key(leaf.get(), key.get()) != 1) {
+  if (X509_check_private_key(leaf, key.get()) != 1) {
     refuse("--tls-key", key_file, "does not match --tls-cert " + cert_file);
   }
+  return key;
+}
 
+// A server context with chatd's settings, holding the pair.
+CtxPtr server_context(const CertChain& c, EVP_PKEY* key, const std::string& cert_file, const std::string& key_file) {
   CtxPtr ctx(SSL_CTX_new(TLS_server_method()));
   if (!ctx) throw TlsError("TLS: cannot create a context (" + openssl_reason() + ")");
   SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
@@ -185,18 +187,32 @@ std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {
   // shared, locked, growing table for no gain.
   SSL_CTX_set_session_cache_mode(ctx.get(), SSL_SESS_CACHE_OFF);
 
-  if (SSL_CTX_use_certificate(ctx.get(), leaf.get()) != 1) {
+  if (SSL_CTX_use_certificate(ctx.get(), c.leaf.get()) != 1) {
     refuse("--tls-cert", cert_file, "refused by OpenSSL (" + openssl_reason() + ")");
   }
-  for (X509Ptr& c : chain) {
-    if (SSL_CTX_add1_chain_cert(ctx.get(), c.get()) != 1) {
+  for (const X509Ptr& link : c.chain) {
+    if (SSL_CTX_add1_chain_cert(ctx.get(), link.get()) != 1) {
       refuse("--tls-cert", cert_file, "chain refused by OpenSSL (" + openssl_reason() + ")");
     }
   }
-  if (SSL_CTX_use_PrivateKey(ctx.get(), key.get()) != 1) {
+  if (SSL_CTX_use_PrivateKey(ctx.get(), key) != 1) {
     refuse("--tls-key", key_file, "refused by OpenSSL (" + openssl_reason() + ")");
   }
   if (SSL_CTX_check_private_key(ctx.get()) != 1) refuse("--tls-key", key_file, "does not match --tls-cert " + cert_file);
+  return ctx;
+}
+
+}  // namespace
+
+struct TlsContext::Private {};
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {
+  ERR_clear_error();
+  const CertChain certs = read_cert_chain(o.cert_file);
+  const KeyPtr key = read_key(o.key_file, certs.leaf.get(), o.cert_file);
+  CtxPtr ctx = server_context(certs, key.get(), o.cert_file, o.key_file);
 
   auto self = std::make_shared<TlsContext>(Private{});
   self->alpn_wire_ = to_alpn_wire(o.alpn);
@@ -204,11 +220,12 @@ std::shared_ptr<const TlsContext> TlsContext::load(const Options& o) {
     // The wire string lives in the TlsContext, which every TlsStream keeps alive.
     SSL_CTX_set_alpn_select_cb(ctx.get(), select_alpn, const_cast<std::string*>(&self->alpn_wire_));
   }
-  std::tm tm_copy = not_after;
+  std::tm tm_copy = certs.not_after;
   self->not_after_ = static_cast<std::int64_t>(timegm(&tm_copy));
-  self->description_ = "CN=" + common_name(leaf.get()) + ", notAfter " +
-                       format_date(not_after, "%Y-%m-%d %H:%M:%S UTC") + ", key " + key_kind(key.get()) +
-                       ", chain " + std::to_string(chain.size() + 1) + (chain.empty() ? " certificate" : " certificates");
+  self->description_ = "CN=" + common_name(certs.leaf.get()) + ", notAfter " +
+                       format_date(certs.not_after, "%Y-%m-%d %H:%M:%S UTC") + ", key " + key_kind(key.get()) +
+                       ", chain " + std::to_string(certs.chain.size() + 1) +
+                       (certs.chain.empty() ? " certificate" : " certificates");
   self->ctx_ = ctx.release();
   ERR_clear_error();
   return self;
