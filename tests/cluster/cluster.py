@@ -11,7 +11,11 @@ clients spread over them:
     right password) on another; /senha there, the old password refused on
     the third; a PM queued for the offline account reaches it at that
     login; its status shows in /perfil on the first node;
-  * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order;
+  * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order
+    (shorter than the reply timeout: a pause notice is not required, but one
+    "paused" must have one "resumed"); SIGSTOPped past the reply timeout
+    until every member heard "paused": each hears "resumed" after the gap
+    fill, nothing lost unsaid;
     node B's pubsub connection killed (CLIENT KILL by the name chatd gives
     it) mid-traffic: B fills its gap, no loss; its command connection, then
     both: nothing lost without its sender told, no duplicate or reorder;
@@ -20,8 +24,9 @@ clients spread over them:
     told its message was not sent);
   * AOF turned on (everysec), redis killed -9 and restarted mid-traffic:
     members see no duplicate or reorder, every missing message was reported
-    unsent to its sender, no loss notice (the AOF kept every room), and an
-    account registered just before logs in after;
+    unsent to its sender, no loss notice (the AOF kept every room), every
+    member heard "paused" (redis is restarted only then) and "resumed", and
+    an account registered just before logs in after;
   * kill -9 a node: its users' quits reach the others within the lease.
 Skips (77) only when redis-server cannot start.
 """
@@ -137,9 +142,10 @@ def node(ctx, redis, name, backend, threads):
     return d
 
 
-def collect(clients, want, timeout=30.0):
-    """Reads every client until each has `want[c]` lines matching a message; returns their lines."""
-    got = {c: [] for c in clients}
+def collect(clients, want, timeout=30.0, got=None):
+    """Reads every client until each has `want[c]` lines matching a message; returns their lines (after those
+    already in `got`, read before)."""
+    got = got if got is not None else {c: [] for c in clients}
     deadline = time.monotonic() + timeout
     pending = set(clients)
     while pending and time.monotonic() < deadline:
@@ -224,6 +230,55 @@ def check_order(clients, got, senders, per_sender, allow_loss=False):
             if [m for m in seqs[a] if m in common] != [m for m in seqs[b] if m in common]:
                 fail("%s and %s saw different orders" % (a.name, b.name))
     return seqs
+
+
+PAUSED = "⏸ Conversa entre servidores pausada"
+RESUMED = "▶ Conversa entre servidores retomada"
+
+
+def read_until(clients, got, prefix, timeout):
+    """Reads every client into got[c] until each has a line starting with `prefix` after its last line starting
+    with the other pause notice (so a "paused" must be newer than any "resumed", and the other way round)."""
+    other = RESUMED if prefix == PAUSED else PAUSED
+
+    def done(c):
+        for line in reversed(got[c]):
+            if line.startswith(prefix):
+                return True
+            if line.startswith(other):
+                return False
+        return False
+    pending = {c for c in clients if not done(c)}
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for c in list(pending):
+            try:
+                line = c.read_line(timeout=0.05)
+            except Exception:
+                continue
+            got[c].append(line)
+            if done(c):
+                pending.discard(c)
+    if pending:
+        fail("no %r within %d s for %s" % (prefix, timeout, sorted(c.name for c in pending)))
+
+
+def check_pauses(clients, got, required):
+    """The pause notices each member got: "paused" and "resumed" in turn, starting with "paused"; one pair per
+    outage (a few at most: no storm). A "paused" still open is waited for its "resumed". `required`: the fault
+    lasted past the rule's second, so each member must have had at least one pair."""
+    read_until([c for c in clients if any(l.startswith(PAUSED) for l in got[c])], got, RESUMED, 60)
+    pairs = 0
+    for c in clients:
+        seq = [l[:1] for l in got[c] if l.startswith(PAUSED) or l.startswith(RESUMED)]
+        if seq != [PAUSED[:1], RESUMED[:1]] * (len(seq) // 2):
+            fail("%s: pause notices out of turn: %r" % (c.name, [l for l in got[c] if l[:1] in "⏸▶"]))
+        if required and not seq:
+            fail("%s heard no pause notice" % c.name)
+        if len(seq) > 6:
+            fail("%s: a storm of pause notices (%d)" % (c.name, len(seq)))
+        pairs += len(seq) // 2
+    log("pause notices: %d paused/resumed pairs over %d members" % (pairs, len(clients)))
 
 
 UNSENT = "❌ Mensagem não enviada (servidores indisponíveis): "
@@ -368,18 +423,41 @@ def main(ctx):
         traffic(members, 20, "s", during=stop)
         got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=40)
         check_order(members, got, members, 20)
+        # Shorter than the 5 s reply timeout: no connection drops, so the rule tells nobody — unless a
+        # loaded machine stretched it past that; then a "paused" must have its "resumed".
+        check_pauses(members, got, required=False)
+
+    with checks.check("redis stopped past the reply timeout mid-traffic: paused, then resumed; nothing lost unsaid"):
+        drain(members)
+        got = {m: [] for m in members}
+
+        def long_stop():
+            os.kill(redis.proc.pid, signal.SIGSTOP)
+            try:  # stopped until every member, on every node, has heard that chat across servers paused
+                read_until(members, got, PAUSED, 60)
+            finally:
+                os.kill(redis.proc.pid, signal.SIGCONT)
+        traffic(members, 20, "t", pause=0.02, during=long_stop)
+        got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=30, got=got)
+        read_until(members, got, RESUMED, 60)
+        seqs, unsent, notices = check_accounted(members, got, 20, "t")
+        if sum(notices.values()):
+            fail("a stopped Redis lost room data: %r" % {c.name: n for c, n in notices.items()})
+        check_pauses(members, got, required=True)
 
     with checks.check("node B's pubsub link dropped mid-traffic (CLIENT KILL): it fills its gap"):
         drain(members)
         traffic(members, 30, "p", pause=0.01, during=lambda: redis.kill_clients("B", "sub"))
         got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=30)
         check_order(members, got, members, 30)
+        check_pauses(members, got, required=False)  # it reconnects at once: a blip, normally unsaid
 
     with checks.check("node B's command link dropped mid-traffic: no loss unsaid, no duplicate or reorder"):
         drain(members)
         traffic(members, 30, "k", pause=0.01, during=lambda: redis.kill_clients("B", "cmd"))
         got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=15)
         check_accounted(members, got, 30, "k")
+        check_pauses(members, got, required=False)
 
     with checks.check("both of node B's links dropped, twice, mid-traffic: gaps filled"):
         drain(members)
@@ -394,6 +472,7 @@ def main(ctx):
         seqs, unsent, notices = check_accounted(members, got, 30, "d")
         if sum(notices.values()):
             fail("a dropped link cost messages on Redis's side: %r" % notices)
+        check_pauses(members, got, required=False)
 
     with checks.check("redis restarted mid-traffic: no duplicate or reorder; losses are said"):
         def restart():
@@ -408,6 +487,7 @@ def main(ctx):
         log("after the restart: %d deliveries, %d notices or failures" % (total, said))
         if total < 20 * (len(members) - 1) * len(members) and said == 0:
             fail("messages were lost without a word")
+        check_pauses(members, got, required=False)
         # Chat works again, through the new Redis.
         wait_room(members[:1], ROOM)
         members[2].send_line("m %s after" % members[2].name)
@@ -430,15 +510,21 @@ def main(ctx):
         time.sleep(1.5)
         drain(members)
 
+        got = {m: [] for m in members}
+
         def crash():
             redis.crash()
-            time.sleep(0.5)
-            redis.start()
+            try:  # down until every member has heard that chat across servers paused
+                read_until(members, got, PAUSED, 60)
+            finally:
+                redis.start()
         traffic(members, 30, "a", pause=0.02, during=crash)
-        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=20)
+        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=20, got=got)
+        read_until(members, got, RESUMED, 60)
         seqs, unsent, notices = check_accounted(members, got, 30, "a")
         if sum(notices.values()):
             fail("Redis with AOF lost room data in a process crash: %r" % {c.name: n for c, n in notices.items()})
+        check_pauses(members, got, required=True)
         # the account registered before the crash is still there (AOF kept it): it logs in on another node
         acct = to_password_prompt(a, PT_, "Duravel")
         acct.send_line("tres3")
