@@ -403,14 +403,20 @@ def main(ctx):
         acct.expect(T.pm_from(members[0].name, "guardada"), timeout=10)
         acct.send_line("/status ocupado")
         acct.expect(T.status_set("ocupado"))
-        members[1].send_line("/perfil Conta")  # node A: read from Redis
-        deadline = time.monotonic() + 10
+        # node A reads it from Redis. The status is written there by node C after "status set" was said,
+        # over C's own connection: A's read may come first, so ask again until it shows (or 15 s).
+        deadline = time.monotonic() + 15
         while True:
-            line = members[1].read_line(timeout=5)
-            if line.startswith("👤 Conta"):
+            members[1].send_line("/perfil Conta")
+            while True:
+                line = members[1].read_line(timeout=5)
+                if line.startswith("👤 Conta"):
+                    break
+                if time.monotonic() > deadline:
+                    fail("no /perfil answer on node A")
+            if ("registrado desde" in line and "status: ocupado" in line) or time.monotonic() > deadline:
                 break
-            if time.monotonic() > deadline:
-                fail("no /perfil answer on node A")
+            time.sleep(0.2)
         if "registrado desde" not in line or "status: ocupado" not in line:
             fail("/perfil on node A: %r" % line)
         quit_(acct, T)
