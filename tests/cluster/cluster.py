@@ -31,11 +31,14 @@ clients spread over them:
 Skips (77) only when redis-server cannot start.
 """
 
+import base64
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -126,9 +129,82 @@ def _resp(f):
     fail("bad RESP from redis: %r" % line)
 
 
-def node(ctx, redis, name, backend, threads):
+class WebMember:
+    """A web (JSON dialect) member over a bare WebSocket: enough to log in, join a room and read its frames."""
+
+    def __init__(self, port, nick):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.s.sendall(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (port, key)).encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.s.recv(4096)
+            if not chunk:
+                fail("web member: closed during the handshake")
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            fail("web member: handshake refused: %r" % head[:200])
+        self.seen = []  # the types of every frame read
+        self.wait_type("prompt", 10)
+        self.send_line(nick)
+        self.wait_type("welcome", 10)
+
+    def _send(self, opcode, payload):
+        mask = os.urandom(4)
+        n = len(payload)
+        head = bytes([0x80 | opcode]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n))
+        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def send_line(self, text):
+        self._send(1, text.encode())
+
+    def _need(self, n, deadline):
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout()
+            self.s.settimeout(left)
+            chunk = self.s.recv(65536)
+            if not chunk:
+                fail("web member: the server closed the connection")
+            self.buf += chunk
+
+    def wait_type(self, want, timeout):
+        """Reads frames (answering pings) until one of type `want`; returns it."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self._need(2, deadline)
+                op, n, off = self.buf[0] & 0x0F, self.buf[1] & 0x7F, 2
+                if n == 126:
+                    self._need(4, deadline)
+                    n, off = struct.unpack("!H", self.buf[2:4])[0], 4
+                elif n == 127:
+                    self._need(10, deadline)
+                    n, off = struct.unpack("!Q", self.buf[2:10])[0], 10
+                self._need(off + n, deadline)
+                payload, self.buf = self.buf[off:off + n], self.buf[off + n:]
+                if op == 9:
+                    self._send(10, payload)
+                    continue
+                if op != 1:
+                    fail("web member: frame with opcode %d" % op)
+                m = json.loads(payload.decode("utf-8"))
+                self.seen.append(m.get("type"))
+                if m.get("type") == want:
+                    return m
+        except socket.timeout:
+            fail("web member: no %r frame within %d s (saw %r)" % (want, timeout, self.seen[-10:]))
+
+    def close(self):
+        self.s.close()
+
+
+def node(ctx, redis, name, backend, threads, web=False):
     nctx = types.SimpleNamespace(chatd=ctx.chatd, backend=backend, threads=threads, args=ctx.args)
-    d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)])
+    d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)], web=web)
     try:
         d.start()
     except TestSkip:
@@ -136,7 +212,7 @@ def node(ctx, redis, name, backend, threads):
             raise
         log("io_uring unavailable: node %s on epoll" % name)
         nctx.backend = "epoll"
-        d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)])
+        d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)], web=web)
         d.start()
     d.name = name
     return d
@@ -313,7 +389,7 @@ def main(ctx):
     redis = Redis()
     redis.start()
     checks = Checks()
-    a = node(ctx, redis, "A", "epoll", 1)
+    a = node(ctx, redis, "A", "epoll", 1, web=True)
     b = node(ctx, redis, "B", "uring", 4)
     c = node(ctx, redis, "C", "epoll", 2)
     nodes = [a, b, c]
@@ -434,6 +510,9 @@ def main(ctx):
         check_pauses(members, got, required=False)
 
     with checks.check("redis stopped past the reply timeout mid-traffic: paused, then resumed; nothing lost unsaid"):
+        web = WebMember(a.web_port, "web")  # node A's web member: the JSON dialect's notices
+        web.send_line("/entrar " + ROOM)
+        web.wait_type("joined", 10)
         drain(members)
         got = {m: [] for m in members}
 
@@ -441,11 +520,18 @@ def main(ctx):
             os.kill(redis.proc.pid, signal.SIGSTOP)
             try:  # stopped until every member, on every node, has heard that chat across servers paused
                 read_until(members, got, PAUSED, 60)
+                if web.wait_type("cluster_paused", 60) != {"type": "cluster_paused", "room": ROOM}:
+                    fail("web member: %r" % web.seen[-1])
             finally:
                 os.kill(redis.proc.pid, signal.SIGCONT)
         traffic(members, 20, "t", pause=0.02, during=long_stop)
         got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=30, got=got)
         read_until(members, got, RESUMED, 60)
+        if web.wait_type("cluster_resumed", 60) != {"type": "cluster_resumed", "room": ROOM}:
+            fail("web member: %r" % web.seen[-1])
+        if [t for t in web.seen if t.startswith("cluster_")] != ["cluster_paused", "cluster_resumed"]:
+            fail("web member's notices: %r" % [t for t in web.seen if t.startswith("cluster_")])
+        web.close()
         seqs, unsent, notices = check_accounted(members, got, 20, "t")
         if sum(notices.values()):
             fail("a stopped Redis lost room data: %r" % {c.name: n for c, n in notices.items()})
