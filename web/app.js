@@ -456,6 +456,10 @@ const handlers = {
     else if (ev.last_seen) parts.push(`last seen ${new Date(ev.last_seen).toLocaleString()}`);
     notice(`${ev.nick}: ${parts.join(", ")}`);
   },
+  // --cluster: this server lost Redis for a while; then it is back and has caught up.
+  cluster_paused: (ev) => notice("Chat across servers paused (no connection to Redis); messages are held.",
+    { view: roomView(ev.room) }),
+  cluster_resumed: (ev) => notice("Chat across servers resumed.", { view: roomView(ev.room) }),
   error: onError,
 };
 

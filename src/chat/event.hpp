@@ -51,6 +51,10 @@ enum class EventKind : std::uint8_t {
   Whois,              // nick; text = status; room = current room ("" = none);
                       // number = registered since (ms, 0 = not registered);
                       // flag = online; time_ms = last seen (ms, 0 = unknown)
+  // --cluster: this node lost Redis (docs/cluster.md); to every member of
+  // room, once per outage, then once when the room's gap is filled.
+  ClusterPaused,      // room: chat with other nodes is paused; what is sent waits (bounded)
+  ClusterResumed,     // room: it resumed (what was missed has been delivered)
 };
 
 // Every refusal and every reason for a disconnect, with a stable identity

@@ -269,6 +269,12 @@ void JsonDialect::render(const Event& e, std::string& out) const {
     case EventKind::Whois:
       render_whois(e, out);
       return;
+    case EventKind::ClusterPaused:
+      JsonObject(out, "cluster_paused").str("room", e.room).close();
+      return;
+    case EventKind::ClusterResumed:
+      JsonObject(out, "cluster_resumed").str("room", e.room).close();
+      return;
     case EventKind::Error:
       render_error(e, out);
       return;

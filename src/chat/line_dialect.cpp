@@ -424,6 +424,12 @@ void render_room_event(const LineTexts& t, const Event& e, std::string& out) {
     case EventKind::HistoryEmpty:
       append(out, t.history_empty, e.room);
       return;
+    case EventKind::ClusterPaused:
+      out += t.cluster_paused;
+      return;
+    case EventKind::ClusterResumed:
+      out += t.cluster_resumed;
+      return;
     default:
       return;  // not a room event: render never sends one here
   }
@@ -506,6 +512,8 @@ void LineDialect::render(const Event& e, std::string& out) const {
     case EventKind::Message:
     case EventKind::HistoryMessage:
     case EventKind::HistoryEmpty:
+    case EventKind::ClusterPaused:
+    case EventKind::ClusterResumed:
       render_room_event(t, e, out);
       return;
     case EventKind::PrivateFrom:

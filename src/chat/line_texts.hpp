@@ -80,6 +80,8 @@ struct LineTexts {
   std::string_view messages_lost;          // room, number
   std::string_view messages_lost_unknown;  // room
   std::string_view cluster_unavailable;    // text (the message)
+  std::string_view cluster_paused;         // (the room is the one the member is in)
+  std::string_view cluster_resumed;
 
   // Accounts, history, private messages (issue 10).
   std::string_view password_prompt;     // nick; no newline

@@ -108,6 +108,8 @@ struct Envelope {
     ClusterLost,      // <- owner: name; number = events that cannot be recovered (0 = unknown)
     ClusterFailed,    // link -> sender's shard: conn, text = a message that could not be published
     RoomNotice,       // owner -> member shards: room_id, number (ClusterLost, for local members)
+    ClusterPause,     // <- owner: name; ok = chat across nodes paused, else resumed (PauseRule)
+    RoomPause,        // owner -> member shards: room_id, ok (ClusterPause, for local members)
     ClusterCreate,    // -> link: name = room; conn, reply_shard = the requester
     ClusterCreated,   // <- owner: name, created; conn, reply_shard
     ClusterRoomAdded, // <- owner: name (created on some node)

@@ -169,6 +169,7 @@ void RedisLink::connect(Conn& c, bool pubsub, std::uint64_t now_ms) {
   c.out.clear();
   c.sending.clear();
   c.sent = 0;
+  c.answered = false;
   reactor().add_connection(fd, c.token);
   stats_.reconnects.fetch_add(1, std::memory_order_relaxed);
   // Named, so that an operator (or a test) can tell this node's
@@ -277,6 +278,7 @@ void RedisLink::on_data(io::Token t, std::span<const char> bytes) {
   try {
     c.reader->feed(bytes);
     while (auto r = c.reader->next()) {
+      c.answered = true;
       if (&c == &sub_) {
         on_pubsub(*r);
         continue;
@@ -324,6 +326,7 @@ int RedisLink::tick(std::uint64_t now_ms) {
   // A reply overdue: Redis is stuck (or gone without a word).
   for (Conn* c : {&cmd_, &sub_})
     if (c->up() && !c->pending.empty() && now_ms > c->pending.front().deadline_ms) lost(*c, "reply timed out");
+  notice_pause(now_ms);
   while (!waiting_.empty() && now_ms - waiting_.front().since_ms > kQueueMs) {
     auto w = std::move(waiting_.front());
     waiting_.pop_front();
@@ -340,6 +343,46 @@ int RedisLink::tick(std::uint64_t now_ms) {
   int wait = 100;
   if (!cmd_.up() || !sub_.up()) wait = 50;
   return wait;
+}
+
+// Members hear that chat across nodes is paused, and then that it resumed,
+// by PauseRule: paused once the link has been down a second, resumed per
+// room once the link is back and the room's gap is filled. The notices go
+// through the room's owner, behind the room's deliveries.
+void RedisLink::notice_pause(std::uint64_t now_ms) {
+  const bool healthy = cmd_.up() && sub_.up() && cmd_.answered && sub_.answered;
+  if (!healthy && pause_.healthy())  // an outage starts: each room is to be read again
+    for (auto& [name, room] : rooms_) room.filled = false;
+  pause_.link(healthy, now_ms);
+  if (pause_.paused() || rooms_told_ > 0) {
+    const std::size_t told_before = rooms_told_;
+    for (auto& [name, room] : rooms_) {
+      if (!room.positioned) continue;  // no member yet: nobody to tell
+      const bool filled = room.filled && room.subscribed && !room.seq.fetching() && room.fetches == 0;
+      switch (pause_.for_room(room.told_paused, filled)) {
+        case cluster::PauseRule::Notice::None: continue;
+        case cluster::PauseRule::Notice::Paused:
+          room.told_paused = true;
+          ++rooms_told_;
+          break;
+        case cluster::PauseRule::Notice::Resumed:
+          room.told_paused = false;
+          --rooms_told_;
+          break;
+      }
+      Envelope n;
+      n.kind = Envelope::Kind::ClusterPause;
+      n.name = name;
+      n.ok = room.told_paused;
+      post(owner(name), std::move(n));
+    }
+    if (told_before == 0 && rooms_told_ > 0)
+      spdlog::warn("cluster: Redis unreachable for {} ms or more: members of {} room(s) told that chat across "
+                   "nodes is paused", cluster::PauseRule::kAfterMs, rooms_told_);
+    else if (told_before > 0 && rooms_told_ == 0)
+      spdlog::info("cluster: every room's gap is filled: members told that chat across nodes resumed");
+  }
+  stats_.paused.store(pause_.paused() || rooms_told_ > 0, std::memory_order_relaxed);
 }
 
 void RedisLink::drain() {
@@ -401,8 +444,10 @@ void RedisLink::position(const std::string& name, bool first) {
            Room& room = it->second;
            const bool ok = r && r->is_array() && r->elements.size() == 4;
            if (!first) {
-             if (ok) apply(name, room.seq.on_position(static_cast<std::uint64_t>(r->elements[0].number()),
-                                                       r->elements[1].str));
+             if (!ok) return;
+             room.filled = true;
+             apply(name, room.seq.on_position(static_cast<std::uint64_t>(r->elements[0].number()),
+                                              r->elements[1].str));
              return;
            }
            auto waiting = std::move(watchers_[name]);
@@ -410,6 +455,7 @@ void RedisLink::position(const std::string& name, bool first) {
            if (ok && !room.positioned) {
              room.seq.reset(static_cast<std::uint64_t>(r->elements[0].number()), r->elements[1].str);
              room.positioned = true;
+             room.filled = true;
            }
            for (Envelope& w : waiting) {
              Envelope a;
@@ -439,12 +485,18 @@ void RedisLink::position(const std::string& name, bool first) {
 }
 
 void RedisLink::fetch(const std::string& name, cluster::RoomSequence::Range range) {
+  if (auto it = rooms_.find(name); it != rooms_.end()) ++it->second.fetches;
   const std::string to = range.to == cluster::RoomSequence::kOpenEnd ? "+" : fmt::format("{}-1", range.to);
   script(Script::Range, {"2", keys::room_meta(name), keys::room_stream(name), fmt::format("{}-1", range.from), to},
          [this, name, range](const Reply* r) {
            auto it = rooms_.find(name);
            if (it == rooms_.end()) return;
-           if (!r || !r->is_array() || r->elements.size() != 2) return it->second.seq.on_fetch_failed();
+           --it->second.fetches;
+           if (!r || !r->is_array() || r->elements.size() != 2) {
+             it->second.filled = false;  // the next position check asks again
+             return it->second.seq.on_fetch_failed();
+           }
+           it->second.filled = true;
            std::vector<cluster::RoomSequence::Entry> entries;
            for (const Reply& e : r->elements[1].elements) {
              if (e.elements.size() != 2 || e.elements[1].elements.size() != 2) continue;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cluster/lua_scripts.hpp"
+#include "cluster/pause_rule.hpp"
 #include "cluster/redis_url.hpp"
 #include "cluster/resp_reader.hpp"
 #include "cluster/room_sequence.hpp"
@@ -36,6 +37,7 @@ struct LinkStats {
   std::atomic<std::uint64_t> lost{0};              // notices of unrecoverable events
   std::atomic<std::uint64_t> reconnects{0};
   std::atomic<bool> up{false};
+  std::atomic<bool> paused{false};  // members were told chat across nodes is paused, and not yet all that it resumed
 };
 
 // Runs on its own thread (see ServiceThread).
@@ -65,6 +67,7 @@ class RedisLink final : public ServiceThread {
     std::string out;         // formatted, not yet handed to the socket
     std::string sending;     // handed to gather(), until on_sent
     std::size_t sent = 0;
+    bool answered = false;   // Redis replied since it connected (a stopped Redis still accepts TCP)
     std::deque<Pending> pending;
     bool up() const { return token != 0; }
   };
@@ -74,6 +77,9 @@ class RedisLink final : public ServiceThread {
     bool subscribed = false;  // the SUBSCRIBE was confirmed (since the last reconnect)
     bool positioned = false;  // its starting position is known
     std::size_t history = 0;  // entries wanted with the first position
+    bool filled = true;       // read from Redis (position or range) since the link last went down
+    bool told_paused = false; // its members heard "paused" and not yet "resumed"
+    unsigned fetches = 0;     // ranges asked and not yet answered (a resubscribe may ask while one is out)
   };
 
   void handle(Envelope&& e) override;
@@ -91,6 +97,7 @@ class RedisLink final : public ServiceThread {
   void send(Conn& c, const std::vector<std::string>& args, std::function<void(const Reply*)> done);
   void script(cluster::lua::Script s, std::vector<std::string> args, std::function<void(const Reply*)> done);
   void on_pubsub(const Reply& r);
+  void notice_pause(std::uint64_t now_ms);
 
   // Rooms.
   void watch(Envelope& e);
@@ -133,6 +140,8 @@ class RedisLink final : public ServiceThread {
   std::uint64_t cmd_retry_ms_ = 0, sub_retry_ms_ = 0, backoff_ms_ = 100;
   std::uint64_t next_refresh_ms_ = 0, next_check_ms_ = 0;
   bool down_reported_ = false;
+  cluster::PauseRule pause_;
+  std::size_t rooms_told_ = 0;  // rooms with told_paused
   std::vector<std::string> shas_;
   std::unordered_map<std::string, Room> rooms_;
   std::unordered_map<std::string, std::vector<Envelope>> watchers_;  // waiting for a room's position

@@ -117,6 +117,33 @@ void Shard::on_room_notice(Envelope& e) {
   }
 }
 
+// The link lost Redis for a while (ok), or is back and has filled the
+// room's gap (!ok): every local member is told, in the room's order — the
+// resumed notice after what the gap fill delivered.
+void Shard::own_cluster_pause(Envelope& e) {
+  auto* room = rooms_.find(e.name);
+  if (!room) return;
+  for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
+    if (room->members_on[s] == 0) continue;
+    Envelope n;
+    n.kind = Envelope::Kind::RoomPause;
+    n.room_id = room->id;
+    n.ok = e.ok;
+    mailbox_.post(s, std::move(n));
+  }
+}
+
+void Shard::on_room_pause(Envelope& e) {
+  if (e.room_id >= local_rooms_.size()) return;
+  for (std::uint32_t slot : local_rooms_[e.room_id].members) {
+    Connection& c = conns_.live_at(slot);
+    if (c.closing()) continue;
+    chat::Event ev = chat::Event::of(e.ok ? chat::EventKind::ClusterPaused : chat::EventKind::ClusterResumed);
+    ev.room = c.session.room();
+    emit(c, ev);
+  }
+}
+
 // A message Redis did not take (down, or too slow): its sender hears it.
 void Shard::on_cluster_failed(Envelope& e) {
   Connection* c = find(e.conn);

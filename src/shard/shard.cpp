@@ -227,6 +227,8 @@ void Shard::handle(Envelope&& e) {
     case K::ClusterFailed: return on_cluster_failed(e);
     case K::ClusterAccountFresh: return own_cluster_account_fresh(e);
     case K::RoomNotice: return on_room_notice(e);
+    case K::ClusterPause: return own_cluster_pause(e);
+    case K::RoomPause: return on_room_pause(e);
     case K::ClusterWatch:
     case K::ClusterPublish:
     case K::ClusterCreate:

@@ -155,6 +155,8 @@ class Shard final : public io::ReactorHandler {
   void own_cluster_account_fresh(Envelope& e);
   void on_cluster_failed(Envelope& e);
   void on_room_notice(Envelope& e);
+  void own_cluster_pause(Envelope& e);
+  void on_room_pause(Envelope& e);
 
   // room_extras.cpp
   void own_history_ask(Envelope& e);

@@ -162,6 +162,11 @@ std::string render_metrics(const shard::Server& server) {
   append_shards(x, t, shards);
   append_limits(x, server.limits());
   append_info(x, server.backend());
+  if (const shard::RedisLink* link = server.cluster_link()) {
+    x.single("chatd_cluster_paused", "gauge",
+             "1 while members are told that chat across nodes is paused (Redis lost for a second or more).",
+             link->stats().paused.load(std::memory_order_relaxed) ? 1 : 0);
+  }
   if (server.uses_tls()) {
     // Which path makes the TLS records: "user" (OpenSSL over memory BIOs on
     // the shards) or "kernel" (kTLS); the reason is in the start-up log.

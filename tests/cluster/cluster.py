@@ -11,7 +11,11 @@ clients spread over them:
     right password) on another; /senha there, the old password refused on
     the third; a PM queued for the offline account reaches it at that
     login; its status shows in /perfil on the first node;
-  * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order;
+  * faults: redis SIGSTOPped 3 s mid-traffic, then resumed: no loss, one order
+    (shorter than the reply timeout: a pause notice is not required, but one
+    "paused" must have one "resumed"); SIGSTOPped past the reply timeout
+    until every member heard "paused": each hears "resumed" after the gap
+    fill, nothing lost unsaid;
     node B's pubsub connection killed (CLIENT KILL by the name chatd gives
     it) mid-traffic: B fills its gap, no loss; its command connection, then
     both: nothing lost without its sender told, no duplicate or reorder;
@@ -20,17 +24,21 @@ clients spread over them:
     told its message was not sent);
   * AOF turned on (everysec), redis killed -9 and restarted mid-traffic:
     members see no duplicate or reorder, every missing message was reported
-    unsent to its sender, no loss notice (the AOF kept every room), and an
-    account registered just before logs in after;
+    unsent to its sender, no loss notice (the AOF kept every room), every
+    member heard "paused" (redis is restarted only then) and "resumed", and
+    an account registered just before logs in after;
   * kill -9 a node: its users' quits reach the others within the lease.
 Skips (77) only when redis-server cannot start.
 """
 
+import base64
+import json
 import os
 import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -121,9 +129,82 @@ def _resp(f):
     fail("bad RESP from redis: %r" % line)
 
 
-def node(ctx, redis, name, backend, threads):
+class WebMember:
+    """A web (JSON dialect) member over a bare WebSocket: enough to log in, join a room and read its frames."""
+
+    def __init__(self, port, nick):
+        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.s.sendall(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (port, key)).encode())
+        self.buf = b""
+        while b"\r\n\r\n" not in self.buf:
+            chunk = self.s.recv(4096)
+            if not chunk:
+                fail("web member: closed during the handshake")
+            self.buf += chunk
+        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 101"):
+            fail("web member: handshake refused: %r" % head[:200])
+        self.seen = []  # the types of every frame read
+        self.wait_type("prompt", 10)
+        self.send_line(nick)
+        self.wait_type("welcome", 10)
+
+    def _send(self, opcode, payload):
+        mask = os.urandom(4)
+        n = len(payload)
+        head = bytes([0x80 | opcode]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n))
+        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def send_line(self, text):
+        self._send(1, text.encode())
+
+    def _need(self, n, deadline):
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout()
+            self.s.settimeout(left)
+            chunk = self.s.recv(65536)
+            if not chunk:
+                fail("web member: the server closed the connection")
+            self.buf += chunk
+
+    def wait_type(self, want, timeout):
+        """Reads frames (answering pings) until one of type `want`; returns it."""
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                self._need(2, deadline)
+                op, n, off = self.buf[0] & 0x0F, self.buf[1] & 0x7F, 2
+                if n == 126:
+                    self._need(4, deadline)
+                    n, off = struct.unpack("!H", self.buf[2:4])[0], 4
+                elif n == 127:
+                    self._need(10, deadline)
+                    n, off = struct.unpack("!Q", self.buf[2:10])[0], 10
+                self._need(off + n, deadline)
+                payload, self.buf = self.buf[off:off + n], self.buf[off + n:]
+                if op == 9:
+                    self._send(10, payload)
+                    continue
+                if op != 1:
+                    fail("web member: frame with opcode %d" % op)
+                m = json.loads(payload.decode("utf-8"))
+                self.seen.append(m.get("type"))
+                if m.get("type") == want:
+                    return m
+        except socket.timeout:
+            fail("web member: no %r frame within %d s (saw %r)" % (want, timeout, self.seen[-10:]))
+
+    def close(self):
+        self.s.close()
+
+
+def node(ctx, redis, name, backend, threads, web=False):
     nctx = types.SimpleNamespace(chatd=ctx.chatd, backend=backend, threads=threads, args=ctx.args)
-    d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)])
+    d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)], web=web)
     try:
         d.start()
     except TestSkip:
@@ -131,15 +212,16 @@ def node(ctx, redis, name, backend, threads):
             raise
         log("io_uring unavailable: node %s on epoll" % name)
         nctx.backend = "epoll"
-        d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)])
+        d = Daemon(nctx, extra=["--cluster", redis.url, "--node-id", name, "--cluster-lease", str(LEASE)], web=web)
         d.start()
     d.name = name
     return d
 
 
-def collect(clients, want, timeout=30.0):
-    """Reads every client until each has `want[c]` lines matching a message; returns their lines."""
-    got = {c: [] for c in clients}
+def collect(clients, want, timeout=30.0, got=None):
+    """Reads every client until each has `want[c]` lines matching a message; returns their lines (after those
+    already in `got`, read before)."""
+    got = got if got is not None else {c: [] for c in clients}
     deadline = time.monotonic() + timeout
     pending = set(clients)
     while pending and time.monotonic() < deadline:
@@ -226,6 +308,55 @@ def check_order(clients, got, senders, per_sender, allow_loss=False):
     return seqs
 
 
+PAUSED = "⏸ Conversa entre servidores pausada"
+RESUMED = "▶ Conversa entre servidores retomada"
+
+
+def read_until(clients, got, prefix, timeout):
+    """Reads every client into got[c] until each has a line starting with `prefix` after its last line starting
+    with the other pause notice (so a "paused" must be newer than any "resumed", and the other way round)."""
+    other = RESUMED if prefix == PAUSED else PAUSED
+
+    def done(c):
+        for line in reversed(got[c]):
+            if line.startswith(prefix):
+                return True
+            if line.startswith(other):
+                return False
+        return False
+    pending = {c for c in clients if not done(c)}
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for c in list(pending):
+            try:
+                line = c.read_line(timeout=0.05)
+            except Exception:
+                continue
+            got[c].append(line)
+            if done(c):
+                pending.discard(c)
+    if pending:
+        fail("no %r within %d s for %s" % (prefix, timeout, sorted(c.name for c in pending)))
+
+
+def check_pauses(clients, got, required):
+    """The pause notices each member got: "paused" and "resumed" in turn, starting with "paused"; one pair per
+    outage (a few at most: no storm). A "paused" still open is waited for its "resumed". `required`: the fault
+    lasted past the rule's second, so each member must have had at least one pair."""
+    read_until([c for c in clients if any(l.startswith(PAUSED) for l in got[c])], got, RESUMED, 60)
+    pairs = 0
+    for c in clients:
+        seq = [l[:1] for l in got[c] if l.startswith(PAUSED) or l.startswith(RESUMED)]
+        if seq != [PAUSED[:1], RESUMED[:1]] * (len(seq) // 2):
+            fail("%s: pause notices out of turn: %r" % (c.name, [l for l in got[c] if l[:1] in "⏸▶"]))
+        if required and not seq:
+            fail("%s heard no pause notice" % c.name)
+        if len(seq) > 6:
+            fail("%s: a storm of pause notices (%d)" % (c.name, len(seq)))
+        pairs += len(seq) // 2
+    log("pause notices: %d paused/resumed pairs over %d members" % (pairs, len(clients)))
+
+
 UNSENT = "❌ Mensagem não enviada (servidores indisponíveis): "
 LOST = ("não puderam ser recuperadas", "perdeu mensagens")
 
@@ -258,7 +389,7 @@ def main(ctx):
     redis = Redis()
     redis.start()
     checks = Checks()
-    a = node(ctx, redis, "A", "epoll", 1)
+    a = node(ctx, redis, "A", "epoll", 1, web=True)
     b = node(ctx, redis, "B", "uring", 4)
     c = node(ctx, redis, "C", "epoll", 2)
     nodes = [a, b, c]
@@ -348,14 +479,20 @@ def main(ctx):
         acct.expect(T.pm_from(members[0].name, "guardada"), timeout=10)
         acct.send_line("/status ocupado")
         acct.expect(T.status_set("ocupado"))
-        members[1].send_line("/perfil Conta")  # node A: read from Redis
-        deadline = time.monotonic() + 10
+        # node A reads it from Redis. The status is written there by node C after "status set" was said,
+        # over C's own connection: A's read may come first, so ask again until it shows (or 15 s).
+        deadline = time.monotonic() + 15
         while True:
-            line = members[1].read_line(timeout=5)
-            if line.startswith("👤 Conta"):
+            members[1].send_line("/perfil Conta")
+            while True:
+                line = members[1].read_line(timeout=5)
+                if line.startswith("👤 Conta"):
+                    break
+                if time.monotonic() > deadline:
+                    fail("no /perfil answer on node A")
+            if ("registrado desde" in line and "status: ocupado" in line) or time.monotonic() > deadline:
                 break
-            if time.monotonic() > deadline:
-                fail("no /perfil answer on node A")
+            time.sleep(0.2)
         if "registrado desde" not in line or "status: ocupado" not in line:
             fail("/perfil on node A: %r" % line)
         quit_(acct, T)
@@ -368,18 +505,51 @@ def main(ctx):
         traffic(members, 20, "s", during=stop)
         got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=40)
         check_order(members, got, members, 20)
+        # Shorter than the 5 s reply timeout: no connection drops, so the rule tells nobody — unless a
+        # loaded machine stretched it past that; then a "paused" must have its "resumed".
+        check_pauses(members, got, required=False)
+
+    with checks.check("redis stopped past the reply timeout mid-traffic: paused, then resumed; nothing lost unsaid"):
+        web = WebMember(a.web_port, "web")  # node A's web member: the JSON dialect's notices
+        web.send_line("/entrar " + ROOM)
+        web.wait_type("joined", 10)
+        drain(members)
+        got = {m: [] for m in members}
+
+        def long_stop():
+            os.kill(redis.proc.pid, signal.SIGSTOP)
+            try:  # stopped until every member, on every node, has heard that chat across servers paused
+                read_until(members, got, PAUSED, 60)
+                if web.wait_type("cluster_paused", 60) != {"type": "cluster_paused", "room": ROOM}:
+                    fail("web member: %r" % web.seen[-1])
+            finally:
+                os.kill(redis.proc.pid, signal.SIGCONT)
+        traffic(members, 20, "t", pause=0.02, during=long_stop)
+        got = collect(members, {m: 20 * (len(members) - 1) for m in members}, timeout=30, got=got)
+        read_until(members, got, RESUMED, 60)
+        if web.wait_type("cluster_resumed", 60) != {"type": "cluster_resumed", "room": ROOM}:
+            fail("web member: %r" % web.seen[-1])
+        if [t for t in web.seen if t.startswith("cluster_")] != ["cluster_paused", "cluster_resumed"]:
+            fail("web member's notices: %r" % [t for t in web.seen if t.startswith("cluster_")])
+        web.close()
+        seqs, unsent, notices = check_accounted(members, got, 20, "t")
+        if sum(notices.values()):
+            fail("a stopped Redis lost room data: %r" % {c.name: n for c, n in notices.items()})
+        check_pauses(members, got, required=True)
 
     with checks.check("node B's pubsub link dropped mid-traffic (CLIENT KILL): it fills its gap"):
         drain(members)
         traffic(members, 30, "p", pause=0.01, during=lambda: redis.kill_clients("B", "sub"))
         got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=30)
         check_order(members, got, members, 30)
+        check_pauses(members, got, required=False)  # it reconnects at once: a blip, normally unsaid
 
     with checks.check("node B's command link dropped mid-traffic: no loss unsaid, no duplicate or reorder"):
         drain(members)
         traffic(members, 30, "k", pause=0.01, during=lambda: redis.kill_clients("B", "cmd"))
         got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=15)
         check_accounted(members, got, 30, "k")
+        check_pauses(members, got, required=False)
 
     with checks.check("both of node B's links dropped, twice, mid-traffic: gaps filled"):
         drain(members)
@@ -394,6 +564,7 @@ def main(ctx):
         seqs, unsent, notices = check_accounted(members, got, 30, "d")
         if sum(notices.values()):
             fail("a dropped link cost messages on Redis's side: %r" % notices)
+        check_pauses(members, got, required=False)
 
     with checks.check("redis restarted mid-traffic: no duplicate or reorder; losses are said"):
         def restart():
@@ -408,6 +579,7 @@ def main(ctx):
         log("after the restart: %d deliveries, %d notices or failures" % (total, said))
         if total < 20 * (len(members) - 1) * len(members) and said == 0:
             fail("messages were lost without a word")
+        check_pauses(members, got, required=False)
         # Chat works again, through the new Redis.
         wait_room(members[:1], ROOM)
         members[2].send_line("m %s after" % members[2].name)
@@ -430,15 +602,21 @@ def main(ctx):
         time.sleep(1.5)
         drain(members)
 
+        got = {m: [] for m in members}
+
         def crash():
             redis.crash()
-            time.sleep(0.5)
-            redis.start()
+            try:  # down until every member has heard that chat across servers paused
+                read_until(members, got, PAUSED, 60)
+            finally:
+                redis.start()
         traffic(members, 30, "a", pause=0.02, during=crash)
-        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=20)
+        got = collect(members, {m: 30 * (len(members) - 1) for m in members}, timeout=20, got=got)
+        read_until(members, got, RESUMED, 60)
         seqs, unsent, notices = check_accounted(members, got, 30, "a")
         if sum(notices.values()):
             fail("Redis with AOF lost room data in a process crash: %r" % {c.name: n for c, n in notices.items()})
+        check_pauses(members, got, required=True)
         # the account registered before the crash is still there (AOF kept it): it logs in on another node
         acct = to_password_prompt(a, PT_, "Duravel")
         acct.send_line("tres3")

@@ -32,7 +32,7 @@ namespace {
 
 const Dialect& json = dialect(DialectId::Json);
 
-constexpr EventKind kLastKind = EventKind::Whois;        // test_dialect.cpp's listed() guards these
+constexpr EventKind kLastKind = EventKind::ClusterResumed;  // test_dialect.cpp's listed() guards these
 constexpr ErrorCode kLastError = ErrorCode::ClusterUnavailable;
 
 constexpr std::int64_t k140303 = 1796220183250;  // 2026-12-02T14:03:03.250Z
@@ -402,6 +402,13 @@ TEST_CASE("json: whois, with null for the unknown times") {
   CHECK(json.render({.kind = EventKind::Whois, .nick = "Math", .time_ms = k140303}) ==
         R"({"type":"whois","nick":"Math","online":false,"status":"","room":"","registered":null,)"
         R"("last_seen":"2026-12-02T14:03:03.250Z"})");
+}
+
+TEST_CASE("json: --cluster's paused and resumed notices name the room") {
+  CHECK(json.render({.kind = EventKind::ClusterPaused, .room = "REDES"}) ==
+        R"({"type":"cluster_paused","room":"REDES"})");
+  CHECK(json.render({.kind = EventKind::ClusterResumed, .room = "REDES 2"}) ==
+        R"({"type":"cluster_resumed","room":"REDES 2"})");
 }
 
 TEST_CASE("json: errors carry a code, line-en's text, and their field") {
