@@ -24,16 +24,35 @@ constexpr std::size_t kStashPause = 64 * 1024;  // stop reading a waiting client
 // third of that apart, and data left unacknowledged as long as that whole
 // cycle ends the connection too (the probes alone stop once data is in
 // flight). Redis's tcp-keepalive does the same.
+// 0 turns it off (a listener may carry an older setting).
 void keep_alive(int fd, unsigned idle_s) {
-  const int on = 1, idle = static_cast<int>(idle_s), interval = std::max(1, idle / 3), count = 3;
-  const unsigned user_timeout_ms = (idle_s + static_cast<unsigned>(interval * count)) * 1000u;
+  const int on = idle_s > 0, idle = static_cast<int>(std::max(1u, idle_s)), interval = std::max(1, idle / 3),
+            count = 3;
+  const unsigned user_timeout_ms = idle_s > 0 ? (idle_s + static_cast<unsigned>(interval * count)) * 1000u : 0;
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  if (!on) {
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+    return;
+  }
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
   ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 }  // namespace
+
+void Shard::tune_listeners() {
+  const bool first = listener_keepalive_s_ == ~0u;
+  for (const ShardListener& l : listeners_) {
+    if (first) {
+      const int one = 1;
+      ::setsockopt(l.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    keep_alive(l.fd, lim_.tcp_keepalive_s);
+  }
+  if (!first) listeners_retuned_ms_ = std::max<std::uint64_t>(now_ms_, 1);
+  listener_keepalive_s_ = lim_.tcp_keepalive_s;
+}
 
 Connection* Shard::find(io::Token t) {
   Connection* c = conns_.find(t);
@@ -63,9 +82,10 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
     ::close(fd);
     return;
   }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (lim_.tcp_keepalive_s > 0) keep_alive(fd, lim_.tcp_keepalive_s);
+  // TCP_NODELAY and keepalive come from the listener (tune_listeners). A
+  // connection accepted just after tcp-keepalive was reloaded may have been
+  // established before the listener took the new value: set it here then.
+  if (listeners_retuned_ms_ != 0 && now_ms_ - listeners_retuned_ms_ < 1000) keep_alive(fd, lim_.tcp_keepalive_s);
   Connection& c = conns_.emplace(ctx_.config.lang, web ? chat::DialectId::Json : ctx_.dialect, lim_.max_line,
                                  std::move(ip), port);
   c.counted_ip = lim_.max_conns_per_ip > 0;
