@@ -88,6 +88,7 @@ class Shard final : public io::ReactorHandler {
   void start_line_session(Connection& c);
   void pump(Connection& c, std::span<const char> input);
   void hold(Connection& c, std::span<const char> input);
+  void pipeline_join(Connection& c, std::span<const char>& input);
   void resume(Connection& c);
   void end_input(Connection& c);
   void throttle(Connection& c);
