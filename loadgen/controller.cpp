@@ -34,6 +34,8 @@ struct Totals {
   std::string first_error;
   Histogram latency;
   Histogram setup;
+  Histogram registration;
+  Histogram join;
 };
 
 Totals collect(SharedState& sh, bool histograms) {
@@ -51,6 +53,8 @@ Totals collect(SharedState& sh, bool histograms) {
     if (histograms) {
       t.latency.merge(rp->latency);
       t.setup.merge(rp->setup);
+      t.registration.merge(rp->registration);
+      t.join.merge(rp->join);
     }
   }
   return t;
@@ -286,6 +290,8 @@ int run_scenario(const Config& cfg) {
   res.outcome = evaluate(t.c);
   res.latency = t.latency;
   res.setup = t.setup;
+  res.registration = t.registration;
+  res.join = t.join;
   res.first_error = t.first_error;
   res.nofile_bound = t.c.emfile > 0;
   if (!res.setup_complete && res.outcome.errors == 0) res.outcome.ok = false;

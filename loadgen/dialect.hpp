@@ -33,6 +33,10 @@ class SessionSink {
   virtual std::string_view room() = 0;
   virtual bool is_publisher() = 0;      // Redis publisher connection
   virtual void send(std::string_view bytes) = 0;
+  // The server accepted the nickname (chatd: welcome; IRC: 001); a Redis
+  // subscriber has nothing to register, so connected. Once per connection,
+  // before the join request leaves.
+  virtual void registered() = 0;
   virtual void joined() = 0;            // registered and in the room
   virtual void failed(Stage stage, std::string_view why) = 0;
   virtual void delivery(std::string_view text) = 0;  // a relayed message's text

@@ -48,6 +48,7 @@ class ChatdDialect final : public Dialect {
         // or "__Conectado ao servidor__" (pt).
         if (line.starts_with("__")) {
           w.stage = AwaitCreate;
+          s.registered();
           s.send(fmt::format("/create {}\n/join {}\n", s.room(), s.room()));
         } else if (line.starts_with(kWarn) || line.starts_with(kError)) {
           s.failed(Stage::Register, line);

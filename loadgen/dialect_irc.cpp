@@ -58,6 +58,7 @@ class IrcDialect final : public Dialect {
       case Registering:
         if (m->command == "001") {
           w.stage = Joining;
+          s.registered();
           s.send(fmt::format("JOIN #{}\r\n", s.room()));
         } else if (is_error_numeric(m->command)) {
           s.failed(Stage::Register, line);

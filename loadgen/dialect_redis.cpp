@@ -23,6 +23,7 @@ class RedisDialect final : public Dialect {
       return;
     }
     w.stage = Subscribing;
+    s.registered();
     std::string out;
     append_command(out, "SUBSCRIBE", s.room());
     s.send(out);

@@ -199,6 +199,7 @@ class WsDialect final : public Dialect {
       case AwaitWelcome:
         if (type == "welcome") {
           w.stage = AwaitCreate;
+          s.registered();
           send_text(w, s, fmt::format("/create {}", s.room()));
           send_text(w, s, fmt::format("/join {}", s.room()));
         } else if (type == "error") {

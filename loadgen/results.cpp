@@ -70,6 +70,9 @@ std::string format_table(const Results& r) {
   line("setup", fmt::format("{:.3f} s{}; per client p50 {} p99 {} max {}", r.setup_s,
                             r.setup_complete ? "" : " (incomplete)", us(r.setup.quantile(0.5)),
                             us(r.setup.quantile(0.99)), us(r.setup.max())));
+  line("stages", fmt::format("connect → registered p50 {} p99 {} · registered → joined p50 {} p99 {}",
+                             us(r.registration.quantile(0.5)), us(r.registration.quantile(0.99)),
+                             us(r.join.quantile(0.5)), us(r.join.quantile(0.99))));
   line("errors", fmt::format("connect {} · registration {} · join {} · closed by server {}", c.connect_errors,
                              c.register_errors, c.join_errors, c.closed_unexpected));
   if (measures_messages(cfg.scenario)) {
@@ -134,6 +137,8 @@ std::string format_json(const Results& r) {
   add("setup_complete", r.setup_complete ? "true" : "false");
   add("setup_s", fmt::format("{:.4f}", r.setup_s));
   add("setup_latency_us", hist_json(r.setup));
+  add("register_latency_us", hist_json(r.registration));
+  add("join_latency_us", hist_json(r.join));
   add("connect_errors", std::to_string(c.connect_errors));
   add("register_errors", std::to_string(c.register_errors));
   add("join_errors", std::to_string(c.join_errors));

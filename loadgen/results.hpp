@@ -20,7 +20,9 @@ struct Results {
   Counters totals;
   Outcome outcome;
   Histogram latency;            // ns
-  Histogram setup;              // ns
+  Histogram setup;              // ns: connect start → joined
+  Histogram registration;       // ns: connect start → registered (chatd: welcome)
+  Histogram join;               // ns: registered → joined (chatd: /create + /join answered)
   bool setup_complete = false;
   double setup_s = 0;           // first connect → last join
   double run_s = 0;             // report: first send → last delivery; else measured window

@@ -29,6 +29,8 @@ struct WorkerReport {
   Counters counters;
   Histogram latency;        // delivery latency, ns (measured window)
   Histogram setup;          // connect start → joined, ns
+  Histogram registration;   // connect start → registered (welcome), ns
+  Histogram join;           // registered → joined (/create + /join answered), ns
   std::uint64_t open = 0;   // connections open now
   std::uint64_t last_join_ns = 0;
   std::uint64_t slow_open = 0;

@@ -26,6 +26,9 @@ class Worker::Sink final : public SessionSink {
   void send(std::string_view bytes) override {
     if (c_.state != State::Closed) w_.queue(c_, bytes);
   }
+  void registered() override {
+    if (c_.state == State::Handshake) w_.registered(c_);
+  }
   void joined() override {
     if (c_.state == State::Handshake) w_.joined(c_);
   }
@@ -166,6 +169,8 @@ void Worker::publish(std::uint64_t now, bool force) {
   if (hist) {
     report_.latency = latency_;
     report_.setup = setup_;
+    report_.registration = register_;
+    report_.join = join_;
   }
 }
 
@@ -486,6 +491,11 @@ void Worker::on_data(io::Token t, std::span<const char> bytes) {
   }
 }
 
+void Worker::registered(Client& c) {
+  c.t_reg_ns = mono_ns();
+  if (c.role == Role::Member || c.role == Role::Slow) register_.record(c.t_reg_ns - c.t0_ns);
+}
+
 void Worker::joined(Client& c) {
   const std::uint64_t now = mono_ns();
   c.state = State::Joined;
@@ -499,6 +509,7 @@ void Worker::joined(Client& c) {
       ++counters_.joined;
       if (c.role == Role::Slow) ++counters_.slow_members;
       setup_.record(now - c.t0_ns);
+      if (c.t_reg_ns) join_.record(now - c.t_reg_ns);
       last_join_ns_ = now;
       break;
     case Role::Churner:

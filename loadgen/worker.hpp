@@ -50,6 +50,7 @@ class Worker final : public io::ReactorHandler {
     bool close_requested = false;
     bool setup_pending = false;  // counts toward in-flight setup
     std::uint64_t t0_ns = 0;   // connect start; churners: join time
+    std::uint64_t t_reg_ns = 0;  // registered (welcome; Redis: connected)
     std::size_t inflight_bytes = 0;
     std::size_t off = 0;
     std::string sending;       // gathered by the reactor; stable until on_sent
@@ -96,6 +97,7 @@ class Worker final : public io::ReactorHandler {
   void refill(Client& c);  // the next block to send, from `pending`
 
   // Protocol events (through Sink).
+  void registered(Client& c);
   void joined(Client& c);
   void failed(Client& c, Stage stage, std::string_view why);
   void delivery(Client& c, std::string_view text);
@@ -158,6 +160,8 @@ class Worker final : public io::ReactorHandler {
   Counters counters_;
   Histogram latency_;
   Histogram setup_;
+  Histogram register_;  // connect start → registered
+  Histogram join_;      // registered (join request sent) → joined
   std::uint64_t last_join_ns_ = 0;
   std::string first_error_;
   std::string nick_;

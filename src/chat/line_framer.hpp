@@ -37,6 +37,9 @@ class LineFramer {
   // over-long one being discarded (a client that never sends LF must not
   // lose every later line to one long message).
   bool idle_pending() const { return !partial_.empty() || discarding_; }
+  // Nothing of a line is held: the next input's bytes up to an LF (no IAC,
+  // shorter than max-line) come out of next() as they are, a final CR dropped.
+  bool at_line_start() const { return partial_.empty() && !discarding_ && telnet_ == Telnet::Data; }
 
   // Takes the held partial line as a complete line (idle flush). Returns
   // nullopt when there is none. A pending CR at its end is dropped.

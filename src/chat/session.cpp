@@ -101,6 +101,7 @@ void Session::on_create(SessionHost& host, std::string_view room) {
   } else {
     pending_ = std::string(room);
     phase_ = Phase::AwaitingRoom;
+    creating_ = true;
     host.create_room(pending_);
   }
 }
@@ -115,6 +116,7 @@ void Session::on_join(SessionHost& host, std::string_view room) {
   } else {
     pending_ = std::string(room);
     phase_ = Phase::AwaitingRoom;
+    creating_ = false;
     host.join_room(pending_);
   }
 }
@@ -141,9 +143,26 @@ void Session::on_quit(SessionHost& host) {
   host.finish();
 }
 
+bool Session::joins_pending_room(std::string_view line) const {
+  if (phase_ != Phase::AwaitingRoom || !creating_ || join_queued_) return false;
+  if (in_room_ && room_ == pending_) return false;  // on_join would answer AlreadyInRoom itself
+  const std::string clean = sanitize(line);
+  const Command cmd = parse_command(clean);
+  return cmd.kind == CommandKind::Join && cmd.arg == pending_;
+}
+
+void Session::pipeline_join(SessionHost& host) {
+  join_queued_ = true;
+  host.join_room(pending_);
+}
+
 void Session::create_result(SessionHost& host, CreateStatus status) {
-  if (phase_ != Phase::AwaitingRoom) return;
-  phase_ = Phase::Chat;
+  if (phase_ != Phase::AwaitingRoom || !creating_) return;
+  creating_ = false;
+  // With a /join queued behind it, the room stays pending: its answer is next.
+  const bool join_next = join_queued_;
+  join_queued_ = false;
+  phase_ = join_next ? Phase::AwaitingRoom : Phase::Chat;
   switch (status) {
     case CreateStatus::Created:
       host.send({.kind = EventKind::RoomCreated, .room = pending_});
@@ -158,11 +177,11 @@ void Session::create_result(SessionHost& host, CreateStatus status) {
       host.send(Event::error_of(ErrorCode::RoomRateLimited));
       break;
   }
-  pending_.clear();
+  if (!join_next) pending_.clear();
 }
 
 void Session::join_result(SessionHost& host, bool ok, std::uint32_t room_id) {
-  if (phase_ != Phase::AwaitingRoom) return;
+  if (phase_ != Phase::AwaitingRoom || creating_) return;
   phase_ = Phase::Chat;
   if (!ok) {
     host.send(Event::error_of(ErrorCode::NoSuchRoom));

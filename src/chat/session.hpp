@@ -131,6 +131,13 @@ class Session {
   // The account's stored status, once logged in (the host read it).
   void set_stored_status(std::string status) { status_ = std::move(status); }
   void create_result(SessionHost& host, CreateStatus status);
+  // A /create is on its way and `line` (raw, final CR dropped) is a /join
+  // of the same room: the host may hand it over now, with pipeline_join(),
+  // instead of holding it for the create's answer — when the join reaches
+  // the room's owner after the create (same owner, FIFO). The create's
+  // answer then comes first and the session goes on awaiting the join's.
+  bool joins_pending_room(std::string_view line) const;
+  void pipeline_join(SessionHost& host);
   void join_result(SessionHost& host, bool ok, std::uint32_t room_id);
   // The connection ended without /quit (EOF, error, timeout, shutdown):
   // announce the departure like a quit and free the nickname.
@@ -207,6 +214,8 @@ class Session {
   std::uint16_t peer_port_;
   Phase phase_ = Phase::Nickname;
   bool in_room_ = false;
+  bool creating_ = false;      // AwaitingRoom for a /create (not a /join)
+  bool join_queued_ = false;   // ... and the /join of the same room is on its way behind it
   bool registered_ = false;
   bool identified_ = false;
   bool secure_ = true;

@@ -72,6 +72,7 @@ constexpr unsigned kSqEntries = 256;
 constexpr unsigned kCqEntries = 4096;  // multishot ops post many CQEs per SQE
 constexpr unsigned kMaxReap = kCqEntries;
 constexpr unsigned kDrainCqes = kCqEntries / 2;  // completions a poll may post (wait())
+constexpr unsigned kTaskWorkPerEnter = 16;  // a poll that posts this many polls again (wait())
 constexpr std::size_t kMaxIov = 1024;  // IOV_MAX: a backlog goes out in one send
 constexpr std::size_t kStageIov = 16 * kMaxIov;  // iovecs of sends queued between two submits
 constexpr std::uint16_t kBufGroup = 0;

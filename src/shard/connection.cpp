@@ -24,16 +24,35 @@ constexpr std::size_t kStashPause = 64 * 1024;  // stop reading a waiting client
 // third of that apart, and data left unacknowledged as long as that whole
 // cycle ends the connection too (the probes alone stop once data is in
 // flight). Redis's tcp-keepalive does the same.
+// 0 turns it off (a listener may carry an older setting).
 void keep_alive(int fd, unsigned idle_s) {
-  const int on = 1, idle = static_cast<int>(idle_s), interval = std::max(1, idle / 3), count = 3;
-  const unsigned user_timeout_ms = (idle_s + static_cast<unsigned>(interval * count)) * 1000u;
+  const int on = idle_s > 0, idle = static_cast<int>(std::max(1u, idle_s)), interval = std::max(1, idle / 3),
+            count = 3;
+  const unsigned user_timeout_ms = idle_s > 0 ? (idle_s + static_cast<unsigned>(interval * count)) * 1000u : 0;
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  if (!on) {
+    ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
+    return;
+  }
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
   ::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms, sizeof user_timeout_ms);
 }
 }  // namespace
+
+void Shard::tune_listeners() {
+  const bool first = listener_keepalive_s_ == ~0u;
+  for (const ShardListener& l : listeners_) {
+    if (first) {
+      const int one = 1;
+      ::setsockopt(l.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    keep_alive(l.fd, lim_.tcp_keepalive_s);
+  }
+  if (!first) listeners_retuned_ms_ = std::max<std::uint64_t>(now_ms_, 1);
+  listener_keepalive_s_ = lim_.tcp_keepalive_s;
+}
 
 Connection* Shard::find(io::Token t) {
   Connection* c = conns_.find(t);
@@ -63,9 +82,10 @@ void Shard::on_accept(int fd, const sockaddr_storage& peer, std::uint32_t tag) {
     ::close(fd);
     return;
   }
-  int one = 1;
-  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (lim_.tcp_keepalive_s > 0) keep_alive(fd, lim_.tcp_keepalive_s);
+  // TCP_NODELAY and keepalive come from the listener (tune_listeners). A
+  // connection accepted just after tcp-keepalive was reloaded may have been
+  // established before the listener took the new value: set it here then.
+  if (listeners_retuned_ms_ != 0 && now_ms_ - listeners_retuned_ms_ < 1000) keep_alive(fd, lim_.tcp_keepalive_s);
   Connection& c = conns_.emplace(ctx_.config.lang, web ? chat::DialectId::Json : ctx_.dialect, lim_.max_line,
                                  std::move(ip), port);
   c.counted_ip = lim_.max_conns_per_ip > 0;
@@ -141,12 +161,36 @@ void Shard::pump(Connection& c, std::span<const char> input) {
     c.session.on_line(h, c.framer.line());
     if (c.closing()) return;
     // Hold the rest until the owning shard answers; lines keep their order.
-    if (c.session.awaiting()) return hold(c, input);
+    if (c.session.awaiting()) {
+      pipeline_join(c, input);
+      return hold(c, input);
+    }
   }
   if (lim_.line_idle_flush_ms > 0 && !c.flush_armed && c.framer.idle_pending()) {
     c.flush_armed = true;
     timers_.add(now_ms_ + lim_.line_idle_flush_ms, c.token, TimerKind::IdleFlush);
   }
+}
+
+// A /join right behind a /create of the same room goes to the room's owner
+// now, not after the create's answer: both travel to the same shard on one
+// FIFO queue, so the owner makes the room before it takes the join, and the
+// answers come back in order — one owner round trip instead of two (often
+// a cross-shard hop each). Not with --cluster, where the room exists only
+// once Redis has announced it; only for a next line the framer would give
+// back as it stands.
+void Shard::pipeline_join(Connection& c, std::span<const char>& input) {
+  if (ctx_.cluster || !c.framer.at_line_start()) return;
+  const auto* lf = static_cast<const char*>(std::memchr(input.data(), '\n', input.size()));
+  if (lf == nullptr) return;
+  std::string_view line(input.data(), static_cast<std::size_t>(lf - input.data()));
+  if (line.size() >= c.framer.max_line() || line.find('\xff') != std::string_view::npos) return;
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  if (!c.session.joins_pending_room(line)) return;
+  if (!c.bucket.take(lim_.rate, lim_.burst, now_ms_)) return;  // the throttle takes it from here
+  if (c.framer.next(input) != chat::FrameStatus::Line) return;
+  Host h(*this, c);
+  c.session.pipeline_join(h);
 }
 
 // Keeps raw input for later, in order; reading pauses if too much piles up.

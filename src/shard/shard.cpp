@@ -22,7 +22,11 @@ Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> re
       listeners_(std::move(listeners)),
       mailbox_(ctx.mesh, index, *reactor_),
       rooms_(ctx.mesh.count),
-      conn_log_(ctx.config.log_connections, kConnectionLinesPerSecond) {}
+      conn_log_(ctx.config.log_connections, kConnectionLinesPerSecond) {
+  // Before the server says it is ready: the first clients already inherit the options.
+  lim_ = ctx_.live.snapshot();
+  tune_listeners();
+}
 
 Shard::~Shard() {
   std::vector<Connection*> left;
@@ -106,6 +110,7 @@ int Shard::next_timeout_ms() const {
 void Shard::refresh_limits() {
   limits_generation_ = ctx_.live.generation();
   lim_ = ctx_.live.snapshot();
+  if (lim_.tcp_keepalive_s != listener_keepalive_s_) tune_listeners();
   if (accept_paused_until_ms_ && now_ms_ >= accept_paused_until_ms_ && !stopping_) {
     accept_paused_until_ms_ = 0;
     reactor_->set_accepting(true);

@@ -89,6 +89,7 @@ class Shard final : public io::ReactorHandler {
   void start_line_session(Connection& c);
   void pump(Connection& c, std::span<const char> input);
   void hold(Connection& c, std::span<const char> input);
+  void pipeline_join(Connection& c, std::span<const char>& input);
   void resume(Connection& c);
   void end_input(Connection& c);
   void throttle(Connection& c);
@@ -207,6 +208,10 @@ class Shard final : public io::ReactorHandler {
   void handle(Envelope&& e);
   void on_timer(io::Token t, TimerKind kind);
   void refresh_limits();
+  // Accepted sockets inherit TCP_NODELAY and the keepalive options from
+  // their listener: set there once (again when tcp-keepalive is reloaded),
+  // not with six setsockopt calls per accepted connection.
+  void tune_listeners();
   // A reload that lands while the loop waits is applied before the client
   // data that woke it: whoever saw "reload" logged sees the new values.
   void catch_up_limits() {
@@ -257,6 +262,8 @@ class Shard final : public io::ReactorHandler {
   TimerQueue timers_;
   Limits lim_{};                              // this pass's snapshot of the live limits
   std::uint64_t limits_generation_ = 0;       // LiveLimits::generation() of lim_
+  unsigned listener_keepalive_s_ = ~0u;       // tcp-keepalive the listeners carry (~0u: not yet set)
+  std::uint64_t listeners_retuned_ms_ = 0;    // when that last changed after start-up
   std::uint64_t accept_paused_until_ms_ = 0;  // after EMFILE/ENFILE
   std::uint64_t now_ms_ = 0;
   std::uint64_t last_trim_ms_ = 0;  // malloc_trim, at most once a second (output.cpp)

@@ -283,6 +283,42 @@ TEST_CASE("session: over-long room names are refused") {
   CHECK(host.take() == Calls{"create:" + std::string(64, 'r')});
 }
 
+TEST_CASE("session: a /join of the room being created may go out before the create's answer") {
+  FakeHost host;
+  Session s = registered_session(host);
+  s.on_line(host, "/criar REDES");
+  CHECK(host.take() == Calls{"create:REDES"});
+  CHECK_FALSE(s.joins_pending_room("/entrar redes"));  // another room
+  CHECK_FALSE(s.joins_pending_room("/criar REDES"));
+  CHECK(s.joins_pending_room("/entrar REDES"));
+  CHECK(s.joins_pending_room("/join  REDES "));
+  s.pipeline_join(host);
+  CHECK(host.take() == Calls{"join:REDES"});
+  CHECK_FALSE(s.joins_pending_room("/entrar REDES"));  // one is enough
+  // A join answer cannot overtake the create's (same owner, FIFO): ignored.
+  s.join_result(host, true, 3);
+  CHECK(host.take().empty());
+  s.create_result(host, CreateStatus::Exists);
+  CHECK(host.take() == Calls{sent(pt.room_exists())});
+  CHECK(s.awaiting());  // the join's answer is next
+  s.join_result(host, true, 3);
+  CHECK(host.take() == Calls{sent(pt.joined_self("REDES"))});
+  CHECK_FALSE(s.awaiting());
+  CHECK(s.room() == "REDES");
+
+  // Not for the room one is in (that /join is an error the session gives itself).
+  s.on_line(host, "/criar REDES");
+  host.take();
+  CHECK_FALSE(s.joins_pending_room("/entrar REDES"));
+  s.create_result(host, CreateStatus::Exists);
+  host.take();
+  CHECK_FALSE(s.awaiting());
+  // Nor while joining.
+  s.on_line(host, "/entrar X");
+  host.take();
+  CHECK_FALSE(s.joins_pending_room("/entrar X"));
+}
+
 TEST_CASE("session: join, talk, switch, leave") {
   FakeHost host;
   Session s = registered_session(host);
