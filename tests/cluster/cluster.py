@@ -31,14 +31,12 @@ clients spread over them:
 Skips (77) only when redis-server cannot start.
 """
 
-import base64
 import json
 import os
 import re
 import shutil
 import signal
 import socket
-import struct
 import subprocess
 import sys
 import time
@@ -50,6 +48,7 @@ sys.dont_write_bytecode = True
 from chatd_harness import (PT, Checks, Client, Daemon, TestSkip, close_all, fail, free_port, log, run, spawn,
                            terminate, tmpdir)
 from identity_harness import PT_, expect_welcome, quit_, register, to_password_prompt
+from ws_raw import RawWs, frame
 
 HASH_TIMEOUT = 20  # one Argon2id hash on a busy machine
 
@@ -129,77 +128,40 @@ def _resp(f):
     fail("bad RESP from redis: %r" % line)
 
 
-class WebMember:
+class WebMember(RawWs):
     """A web (JSON dialect) member over a bare WebSocket: enough to log in, join a room and read its frames."""
 
     def __init__(self, port, nick):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.s.sendall(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (port, key)).encode())
-        self.buf = b""
-        while b"\r\n\r\n" not in self.buf:
-            chunk = self.s.recv(4096)
-            if not chunk:
-                fail("web member: closed during the handshake")
-            self.buf += chunk
-        head, _, self.buf = self.buf.partition(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 101"):
-            fail("web member: handshake refused: %r" % head[:200])
+        super().__init__(port)
         self.seen = []  # the types of every frame read
         self.wait_type("prompt", 10)
         self.send_line(nick)
         self.wait_type("welcome", 10)
 
-    def _send(self, opcode, payload):
-        mask = os.urandom(4)
-        n = len(payload)
-        head = bytes([0x80 | opcode]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack("!H", n))
-        self.s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-
     def send_line(self, text):
-        self._send(1, text.encode())
-
-    def _need(self, n, deadline):
-        while len(self.buf) < n:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise socket.timeout()
-            self.s.settimeout(left)
-            chunk = self.s.recv(65536)
-            if not chunk:
-                fail("web member: the server closed the connection")
-            self.buf += chunk
+        self.send(frame(1, text.encode()))
 
     def wait_type(self, want, timeout):
         """Reads frames (answering pings) until one of type `want`; returns it."""
         deadline = time.monotonic() + timeout
-        try:
-            while True:
-                self._need(2, deadline)
-                op, n, off = self.buf[0] & 0x0F, self.buf[1] & 0x7F, 2
-                if n == 126:
-                    self._need(4, deadline)
-                    n, off = struct.unpack("!H", self.buf[2:4])[0], 4
-                elif n == 127:
-                    self._need(10, deadline)
-                    n, off = struct.unpack("!Q", self.buf[2:10])[0], 10
-                self._need(off + n, deadline)
-                payload, self.buf = self.buf[off:off + n], self.buf[off + n:]
-                if op == 9:
-                    self._send(10, payload)
-                    continue
-                if op != 1:
-                    fail("web member: frame with opcode %d" % op)
-                m = json.loads(payload.decode("utf-8"))
-                self.seen.append(m.get("type"))
-                if m.get("type") == want:
-                    return m
-        except socket.timeout:
-            fail("web member: no %r frame within %d s (saw %r)" % (want, timeout, self.seen[-10:]))
-
-    def close(self):
-        self.s.close()
+        while True:
+            try:
+                op, payload = self.read_frame(max(0.01, deadline - time.monotonic()))
+            except socket.timeout:
+                fail("web member: no %r frame within %d s (saw %r)" % (want, timeout, self.seen[-10:]))
+            except EOFError:
+                fail("web member: the server closed the connection")
+            if op == 9:
+                self.send(frame(10, payload))
+                continue
+            if op != 1:
+                fail("web member: frame with opcode %d" % op)
+            m = json.loads(payload.decode("utf-8"))
+            self.seen.append(m.get("type"))
+            if m.get("type") == want:
+                return m
+            if time.monotonic() > deadline:
+                fail("web member: no %r frame within %d s (saw %r)" % (want, timeout, self.seen[-10:]))
 
 
 def node(ctx, redis, name, backend, threads, web=False):
@@ -218,12 +180,11 @@ def node(ctx, redis, name, backend, threads, web=False):
     return d
 
 
-def collect(clients, want, timeout=30.0, got=None):
-    """Reads every client until each has `want[c]` lines matching a message; returns their lines (after those
-    already in `got`, read before)."""
-    got = got if got is not None else {c: [] for c in clients}
+def read_all(clients, got, done, timeout):
+    """Reads every client into got[c] until done(c) holds for each, or `timeout` s passed; returns those still
+    pending."""
+    pending = {c for c in clients if not done(c)}
     deadline = time.monotonic() + timeout
-    pending = set(clients)
     while pending and time.monotonic() < deadline:
         for c in list(pending):
             try:
@@ -231,8 +192,16 @@ def collect(clients, want, timeout=30.0, got=None):
             except Exception:
                 continue
             got[c].append(line)
-            if sum(1 for l in got[c] if MSG.match(l)) >= want[c]:
+            if done(c):
                 pending.discard(c)
+    return pending
+
+
+def collect(clients, want, timeout=30.0, got=None):
+    """Reads every client until each has `want[c]` lines matching a message; returns their lines (after those
+    already in `got`, read before)."""
+    got = got if got is not None else {c: [] for c in clients}
+    read_all(clients, got, lambda c: sum(1 for l in got[c] if MSG.match(l)) >= want[c], timeout)
     return got
 
 
@@ -324,17 +293,7 @@ def read_until(clients, got, prefix, timeout):
             if line.startswith(other):
                 return False
         return False
-    pending = {c for c in clients if not done(c)}
-    deadline = time.monotonic() + timeout
-    while pending and time.monotonic() < deadline:
-        for c in list(pending):
-            try:
-                line = c.read_line(timeout=0.05)
-            except Exception:
-                continue
-            got[c].append(line)
-            if done(c):
-                pending.discard(c)
+    pending = read_all(clients, got, done, timeout)
     if pending:
         fail("no %r within %d s for %s" % (prefix, timeout, sorted(c.name for c in pending)))
 
