@@ -90,55 +90,34 @@ void Shard::own_cluster_deliver(Envelope& e) {
   deliver_local(*room, std::move(e.event), e.conn, e.reply_shard);
 }
 
-// Events of the room that cannot be recovered: every local member is told,
-// in the room's order (the notice takes the same queues as deliveries).
-void Shard::own_cluster_lost(Envelope& e) {
+// The link's notices about a room — events that cannot be recovered
+// (ClusterLost), chat across nodes paused or resumed (ClusterPause, ok =
+// paused) — go to every local member in the room's order: they take the
+// same queues as deliveries, so a "resumed" comes after what the gap fill
+// delivered.
+void Shard::own_cluster_notice(Envelope& e, Envelope::Kind to_members) {
   auto* room = rooms_.find(e.name);
   if (!room) return;
   for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
     if (room->members_on[s] == 0) continue;
     Envelope n;
-    n.kind = Envelope::Kind::RoomNotice;
+    n.kind = to_members;
     n.room_id = room->id;
     n.number = e.number;
+    n.ok = e.ok;
     mailbox_.post(s, std::move(n));
   }
 }
 
 void Shard::on_room_notice(Envelope& e) {
   if (e.room_id >= local_rooms_.size()) return;
+  chat::Event ev = e.kind == Envelope::Kind::RoomNotice
+                       ? chat::Event::error_of(chat::ErrorCode::MessagesLost)
+                       : chat::Event::of(e.ok ? chat::EventKind::ClusterPaused : chat::EventKind::ClusterResumed);
+  ev.number = e.number;
   for (std::uint32_t slot : local_rooms_[e.room_id].members) {
     Connection& c = conns_.live_at(slot);
     if (c.closing()) continue;
-    chat::Event ev = chat::Event::error_of(chat::ErrorCode::MessagesLost);
-    ev.room = c.session.room();
-    ev.number = e.number;
-    emit(c, ev);
-  }
-}
-
-// The link lost Redis for a while (ok), or is back and has filled the
-// room's gap (!ok): every local member is told, in the room's order — the
-// resumed notice after what the gap fill delivered.
-void Shard::own_cluster_pause(Envelope& e) {
-  auto* room = rooms_.find(e.name);
-  if (!room) return;
-  for (unsigned s = 0; s < ctx_.mesh.count; ++s) {
-    if (room->members_on[s] == 0) continue;
-    Envelope n;
-    n.kind = Envelope::Kind::RoomPause;
-    n.room_id = room->id;
-    n.ok = e.ok;
-    mailbox_.post(s, std::move(n));
-  }
-}
-
-void Shard::on_room_pause(Envelope& e) {
-  if (e.room_id >= local_rooms_.size()) return;
-  for (std::uint32_t slot : local_rooms_[e.room_id].members) {
-    Connection& c = conns_.live_at(slot);
-    if (c.closing()) continue;
-    chat::Event ev = chat::Event::of(e.ok ? chat::EventKind::ClusterPaused : chat::EventKind::ClusterResumed);
     ev.room = c.session.room();
     emit(c, ev);
   }

@@ -224,7 +224,7 @@ void Shard::handle(Envelope&& e) {
     // Cluster: from this node's RedisLink, and between shards because of it.
     case K::ClusterWatched: return own_cluster_watched(e);
     case K::ClusterDeliver: return own_cluster_deliver(e);
-    case K::ClusterLost: return own_cluster_lost(e);
+    case K::ClusterLost: return own_cluster_notice(e, K::RoomNotice);
     case K::ClusterCreated: return own_cluster_created(e);
     case K::ClusterRoomAdded: return own_cluster_room_added(e);
     case K::ClusterNickClaimed: return own_cluster_nick_claimed(e);
@@ -232,8 +232,8 @@ void Shard::handle(Envelope&& e) {
     case K::ClusterFailed: return on_cluster_failed(e);
     case K::ClusterAccountFresh: return own_cluster_account_fresh(e);
     case K::RoomNotice: return on_room_notice(e);
-    case K::ClusterPause: return own_cluster_pause(e);
-    case K::RoomPause: return on_room_pause(e);
+    case K::ClusterPause: return own_cluster_notice(e, K::RoomPause);
+    case K::RoomPause: return on_room_notice(e);
     case K::ClusterWatch:
     case K::ClusterPublish:
     case K::ClusterCreate:

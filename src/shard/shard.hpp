@@ -147,7 +147,7 @@ class Shard final : public io::ReactorHandler {
   // room_cluster.cpp (--cluster: the owner <-> this node's RedisLink)
   void own_cluster_watched(Envelope& e);
   void own_cluster_deliver(Envelope& e);
-  void own_cluster_lost(Envelope& e);
+  void own_cluster_notice(Envelope& e, Envelope::Kind to_members);
   void own_cluster_created(Envelope& e);
   void own_cluster_room_added(Envelope& e);
   void own_cluster_nick_claimed(Envelope& e);
@@ -156,8 +156,6 @@ class Shard final : public io::ReactorHandler {
   void own_cluster_account_fresh(Envelope& e);
   void on_cluster_failed(Envelope& e);
   void on_room_notice(Envelope& e);
-  void own_cluster_pause(Envelope& e);
-  void on_room_pause(Envelope& e);
 
   // room_extras.cpp
   void own_history_ask(Envelope& e);
