@@ -53,6 +53,18 @@ if n > 0 then entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', n) e
 return {m[1] or '0', m[2] or '', m[3] or '', entries}
 )lua";
 
+// Where several rooms stand: the periodic check, one script for many rooms.
+// KEYS: their meta hashes. Returns {offset, epoch} per key, in order ("0"
+// and "" for a room Redis does not have).
+inline constexpr std::string_view kPositions = R"lua(
+local out = {}
+for i = 1, #KEYS do
+  local m = redis.call('HMGET', KEYS[i], 's', 'e')
+  out[i] = {m[1] or '0', m[2] or ''}
+end
+return out
+)lua";
+
 // A range of a room's stream, with the epoch it belongs to. KEYS: meta,
 // stream. ARGV: first id, last id ("+" for the newest). Returns {epoch, entries}.
 inline constexpr std::string_view kRange = R"lua(
@@ -85,21 +97,28 @@ end
 return lost
 )lua";
 
-// Keep this node's members in a room's presence. KEYS: presence. ARGV:
-// lease ms, room, nicks... After Redis lost its data, this also brings the
-// room back (listed again, and swept).
+// Keep this node's members in rooms' presence, many rooms per script.
+// KEYS: the rooms' presence keys. ARGV: lease ms, then per room (in KEYS'
+// order) its name, its member count and its members. After Redis lost its
+// data, this also brings each room back (listed again, and swept). Returns
+// how many members it refreshed.
 inline constexpr std::string_view kRefreshPresence = R"lua(
 local t = redis.call('TIME')
 local expiry = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-for i = 3, #ARGV do redis.call('ZADD', KEYS[1], expiry, ARGV[i]) end
-redis.call('SADD', 'chatd:presence_rooms', ARGV[2])
-if redis.call('HEXISTS', 'chatd:rooms', ARGV[2]) == 0 then
-  local n = redis.call('INCR', 'chatd:room_counter')
-  redis.call('HSET', 'chatd:rooms', ARGV[2], n)
-  redis.call('ZADD', 'chatd:room_order', n, ARGV[2])
-  redis.call('PUBLISH', 'chatd:rooms:new', n .. ' ' .. ARGV[2])
+local a, refreshed = 2, 0
+for k = 1, #KEYS do
+  local room, count = ARGV[a], tonumber(ARGV[a + 1])
+  for i = a + 2, a + 1 + count do redis.call('ZADD', KEYS[k], expiry, ARGV[i]) end
+  a, refreshed = a + 2 + count, refreshed + count
+  redis.call('SADD', 'chatd:presence_rooms', room)
+  if redis.call('HEXISTS', 'chatd:rooms', room) == 0 then
+    local n = redis.call('INCR', 'chatd:room_counter')
+    redis.call('HSET', 'chatd:rooms', room, n)
+    redis.call('ZADD', 'chatd:room_order', n, room)
+    redis.call('PUBLISH', 'chatd:rooms:new', n .. ' ' .. room)
+  end
 end
-return #ARGV - 2
+return refreshed
 )lua";
 
 // Release a nickname only if this node holds it. KEYS: nick key. ARGV: node.
@@ -154,9 +173,12 @@ return l
 
 // Members whose lease lapsed (their node died): removed from every room's
 // presence and announced as quits through that room's sequencer, exactly as
-// kPublish would. Any node may run it. ARGV: stream max length, epoch
-// candidate. Returns how many quits it announced.
+// kPublish would. Any node may run it; one a period does (the first to take
+// chatd:sweep_lock, which lapses after ARGV[3] ms), so the sweep's cost does
+// not grow with the nodes. ARGV: stream max length, epoch candidate, lock
+// ms. Returns how many quits it announced, -1 when another node had swept.
 inline constexpr std::string_view kSweep = R"lua(
+if not redis.call('SET', 'chatd:sweep_lock', '1', 'NX', 'PX', ARGV[3]) then return -1 end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local rooms = redis.call('SMEMBERS', 'chatd:presence_rooms')
@@ -185,12 +207,12 @@ return quits
 // Every script, in the order RedisLink names them (Script).
 enum class Script : unsigned {
   Publish, Position, Range, CreateRoom, RefreshNicks, RefreshPresence, ReleaseNick, SendPm, Sweep, AccountWrite,
-  TakePms
+  TakePms, Positions
 };
-inline constexpr std::array<std::string_view, 11> kAll{kPublish,      kPosition,        kRange,
+inline constexpr std::array<std::string_view, 12> kAll{kPublish,      kPosition,        kRange,
                                                        kCreateRoom,   kRefreshNicks,    kRefreshPresence,
                                                        kReleaseNick,  kSendPm,          kSweep,
-                                                       kAccountWrite, kTakePms};
+                                                       kAccountWrite, kTakePms,         kPositions};
 
 }  // namespace chatd::cluster::lua
 

@@ -34,7 +34,6 @@ constexpr std::uint64_t kCommandTimeoutMs = 5000;  // a reply later than this: t
 constexpr std::uint64_t kQueueMs = 10000;          // a command waiting longer for a connection fails
 constexpr std::size_t kQueueMax = 100'000;
 constexpr std::uint64_t kBackoffMaxMs = 5000;
-constexpr std::uint64_t kCheckEveryMs = 1000;      // position checks and the dead-node sweep
 constexpr io::Token kCmdSlot = 1, kSubSlot = 2;
 
 // Connects within a second (the link thread waits: it serves no client, and

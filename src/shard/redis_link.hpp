@@ -54,6 +54,7 @@ class RedisLink final : public ServiceThread {
   const LinkStats& stats() const { return stats_; }
 
  private:
+  static constexpr std::uint64_t kCheckEveryMs = 1000;  // position checks and the dead-node sweep
   using Reply = cluster::RespValue;
   // A command waiting for its reply (FIFO per connection). `done` gets the
   // reply, or nullptr when it failed (timeout, connection lost).
@@ -80,6 +81,7 @@ class RedisLink final : public ServiceThread {
     bool filled = true;       // read from Redis (position or range) since the link last went down
     bool told_paused = false; // its members heard "paused" and not yet "resumed"
     unsigned fetches = 0;     // ranges asked and not yet answered (a resubscribe may ask while one is out)
+    bool heard_live = false;  // a live event came since the last position check (it proves the position)
   };
 
   void handle(Envelope&& e) override;
@@ -102,7 +104,8 @@ class RedisLink final : public ServiceThread {
   // Rooms.
   void watch(Envelope& e);
   void subscribed(const std::string& room);
-  void position(const std::string& room, bool first);
+  // The first position of a room (and its newest entries, for its watchers).
+  void position(const std::string& room);
   void fetch(const std::string& room, cluster::RoomSequence::Range r);
   void apply(const std::string& room, cluster::RoomSequence::Step step);
   void publish(Envelope& e);
@@ -119,6 +122,7 @@ class RedisLink final : public ServiceThread {
   void account_write(Envelope& e);
   void refresh();
   void check_positions();
+  void check_positions(std::vector<std::string> rooms);
 
   unsigned owner(std::string_view key) const;
   std::string epoch_candidate();

@@ -19,6 +19,7 @@ using cluster::parse_pm;
 namespace keys = cluster::keys;
 
 constexpr std::size_t kRangeMax = 10000;  // entries per fetch (the script's COUNT)
+constexpr std::size_t kPositionsPerScript = 256;  // rooms per periodic position check script
 
 RoomEventKind to_wire(chat::EventKind k) {
   switch (k) {
@@ -50,7 +51,7 @@ void RedisLink::watch(Envelope& e) {
   it->second.history = std::max<std::size_t>(it->second.history, e.number);
   watchers_[e.name].push_back(std::move(e));
   if (!fresh) {
-    if (it->second.positioned) position(it->first, true);  // another asker: answer it too
+    if (it->second.positioned) position(it->first);  // another asker: answer it too
     return;
   }
   if (sub_.up()) {
@@ -65,25 +66,18 @@ void RedisLink::subscribed(const std::string& name) {
   auto it = rooms_.find(name);
   if (it == rooms_.end()) return;
   it->second.subscribed = true;
-  if (!it->second.positioned) return position(name, true);
+  if (!it->second.positioned) return position(name);
   apply(name, it->second.seq.on_resubscribed());
 }
 
-void RedisLink::position(const std::string& name, bool first) {
-  const std::size_t history = first ? rooms_[name].history : 0;
+void RedisLink::position(const std::string& name) {
+  const std::size_t history = rooms_[name].history;
   script(Script::Position, {"2", keys::room_meta(name), keys::room_stream(name), std::to_string(history)},
-         [this, name, first](const Reply* r) {
+         [this, name](const Reply* r) {
            auto it = rooms_.find(name);
            if (it == rooms_.end()) return;
            Room& room = it->second;
            const bool ok = r && r->is_array() && r->elements.size() == 4;
-           if (!first) {
-             if (!ok) return;
-             room.filled = true;
-             apply(name, room.seq.on_position(static_cast<std::uint64_t>(r->elements[0].number()),
-                                              r->elements[1].str));
-             return;
-           }
            auto waiting = std::move(watchers_[name]);
            watchers_.erase(name);
            if (ok && !room.positioned) {
@@ -217,7 +211,9 @@ void RedisLink::on_pubsub(const Reply& r) {
   if (it == rooms_.end() || !it->second.positioned) return;  // its position read comes after
   auto p = cluster::decode_published(msg);
   if (!p) return;
-  apply(name, it->second.seq.on_live(p->offset, p->epoch, std::string(p->blob)));
+  auto step = it->second.seq.on_live(p->offset, p->epoch, std::string(p->blob));
+  if (!step.fetch && !step.epoch_changed) it->second.heard_live = true;
+  apply(name, std::move(step));
 }
 
 void RedisLink::publish(Envelope& e) {
@@ -274,13 +270,42 @@ void RedisLink::create(Envelope& e) {
          });
 }
 
-// Every room followed here: its position, to catch a newest event lost on
-// pubsub; and the sweep of members whose node died.
+// Every room followed here that was quiet since the last check (a live
+// event in order proves the position): its position, to catch a newest
+// event lost on pubsub, many rooms per script. Then the sweep of members
+// whose node died (one node a period runs it).
 void RedisLink::check_positions() {
-  for (auto& [name, room] : rooms_)
-    if (room.positioned && room.subscribed && !room.seq.fetching()) position(name, false);
-  script(Script::Sweep, {"0", std::to_string(std::max<std::size_t>(cfg_.history_keep, 1)), epoch_candidate()},
+  std::vector<std::string> batch;
+  for (auto& [name, room] : rooms_) {
+    if (!room.positioned || !room.subscribed || room.seq.fetching()) continue;
+    if (room.heard_live && room.filled) {
+      room.heard_live = false;
+      continue;
+    }
+    batch.push_back(name);
+    if (batch.size() == kPositionsPerScript) check_positions(std::move(batch));
+  }
+  if (!batch.empty()) check_positions(std::move(batch));
+  script(Script::Sweep,
+         {"0", std::to_string(std::max<std::size_t>(cfg_.history_keep, 1)), epoch_candidate(),
+          std::to_string(kCheckEveryMs * 9 / 10)},
          nullptr);
+}
+
+void RedisLink::check_positions(std::vector<std::string> names) {
+  std::vector<std::string> args{std::to_string(names.size())};
+  for (const std::string& n : names) args.push_back(keys::room_meta(n));
+  script(Script::Positions, std::move(args), [this, names = std::move(names)](const Reply* r) {
+    if (!r || !r->is_array() || r->elements.size() != names.size()) return;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      auto it = rooms_.find(names[i]);
+      const Reply& at = r->elements[i];
+      if (it == rooms_.end() || !at.is_array() || at.elements.size() != 2) continue;
+      it->second.filled = true;
+      apply(names[i], it->second.seq.on_position(static_cast<std::uint64_t>(at.elements[0].number()),
+                                                 at.elements[1].str));
+    }
+  });
 }
 
 }  // namespace chatd::shard

@@ -15,6 +15,8 @@ namespace {
 using cluster::lua::Script;
 using cluster::format_pm;
 using cluster::parse_pm;
+
+constexpr std::size_t kPresenceArgsPerScript = 4096;  // presence refreshes batch rooms up to about this many args
 namespace keys = cluster::keys;
 
 }  // namespace
@@ -143,12 +145,27 @@ void RedisLink::refresh() {
     for (const auto& n : nicks_) args.push_back(keys::nick(n));
     script(Script::RefreshNicks, std::move(args), nullptr);
   }
+  // Many rooms per script: KEYS (the rooms' presence keys), then ARGV.
+  std::vector<std::string> keys_part, argv_part;
+  auto flush = [&] {
+    if (keys_part.empty()) return;
+    std::vector<std::string> args{std::to_string(keys_part.size())};
+    args.insert(args.end(), std::make_move_iterator(keys_part.begin()), std::make_move_iterator(keys_part.end()));
+    args.push_back(std::to_string(cfg_.lease_s * 1000ull));
+    args.insert(args.end(), std::make_move_iterator(argv_part.begin()), std::make_move_iterator(argv_part.end()));
+    script(Script::RefreshPresence, std::move(args), nullptr);
+    keys_part.clear();
+    argv_part.clear();
+  };
   for (auto& [room, members] : presence_) {
     if (members.empty()) continue;
-    std::vector<std::string> args{"1", keys::room_presence(room), std::to_string(cfg_.lease_s * 1000ull), room};
-    args.insert(args.end(), members.begin(), members.end());
-    script(Script::RefreshPresence, std::move(args), nullptr);
+    keys_part.push_back(keys::room_presence(room));
+    argv_part.push_back(room);
+    argv_part.push_back(std::to_string(members.size()));
+    argv_part.insert(argv_part.end(), members.begin(), members.end());
+    if (argv_part.size() >= kPresenceArgsPerScript) flush();
   }
+  flush();
 }
 
 }  // namespace chatd::shard
