@@ -45,6 +45,7 @@ class Worker final : public io::ReactorHandler {
     Role role = Role::Member;
     State state = State::Idle;
     bool in_reactor = false;
+    int fd = -1;  // owned by the reactor while in_reactor; kept for the slow members' reopen
     bool want = false;         // want_send issued, gather not yet called
     bool reader_counted = false;
     bool close_requested = false;
