@@ -16,7 +16,8 @@ for path in sorted(glob.glob(os.path.join(out, "*.json"))):
 with open(os.path.join(out, "results.json"), "w") as f:
     json.dump(runs, f, indent=1)
 
-NAMES = {"chatd": "chatd", "redis": "Redis pub/sub", "irc": "ngIRCd"}
+NAMES = {"chatd": "chatd", "chatd-uring": "chatd (io_uring)", "chatd-epoll": "chatd (epoll)",
+         "redis": "Redis pub/sub", "irc": "ngIRCd"}
 
 
 def num(v, digits=0):
@@ -51,7 +52,8 @@ def find(target, prefix):
     return [d for d in runs if d.get("target") == target and d.get("label", "").startswith(prefix)]
 
 
-targets = [t for t in ("chatd", "redis", "irc") if any(d.get("target") == t for d in runs)]
+targets = [t for t in ("chatd", "chatd-uring", "chatd-epoll", "redis", "irc")
+           if any(d.get("target") == t for d in runs)]
 
 print(f"# Benchmark results ({os.path.basename(os.path.normpath(out))})\n")
 env = os.path.join(out, "environment.txt")
@@ -103,6 +105,15 @@ def cell_fanout_cpu(t, r=500):
     return f"{num(srv(fs[0], 'cpu_us_per_delivery'), 2)} µs/delivery"
 
 
+def cell_fanout_at(t, r):
+    fs = [d for d in fanout_runs(t) if d.get("rate") == r]
+    if not fs or fs[0].get("missing"):
+        return "–"
+    d = fs[0]
+    return (f"{rate(d.get('deliveries_per_s'))} · lost {num(d.get('lost'))} · p99 {ms(d['latency_us']['p99'])} · "
+            f"{num(srv(d, 'cpu_us_per_delivery'), 2)} µs")
+
+
 def cell_idle(t, n):
     rs = [d for d in find(t, "idle-") if d.get("clients") == n]
     if not rs or rs[0].get("missing"):
@@ -126,6 +137,9 @@ print("| report — 2,000 in one room: deliveries/s · server CPU · p99 | "
 print("| fanout — 10,000 clients / 100 rooms: highest rate, zero loss, p99 < 50 ms | "
       + " | ".join(cell_fanout_best(t) for t in targets) + " |")
 print("| fanout at 500 msg/s: server CPU per delivery | " + " | ".join(cell_fanout_cpu(t) for t in targets) + " |")
+for r in (1000, 2000):
+    print(f"| fanout at {r:,} msg/s: deliveries/s · loss · p99 · server CPU per delivery | "
+          + " | ".join(cell_fanout_at(t, r) for t in targets) + " |")
 print("| idle — 10,000 joined: daemon memory per connection | " + " | ".join(cell_idle(t, 10000) for t in targets) + " |")
 print("| idle — 19,000 joined | " + " | ".join(cell_idle(t, 19000) for t in targets) + " |")
 print("| storm — 10,000 connect+register+join, 1,000 in flight | " + " | ".join(cell_storm(t) for t in targets) + " |")
@@ -133,7 +147,7 @@ print("| storm — 10,000 connect+register+join, 1,000 in flight | " + " | ".joi
 # Every run.
 print("\n## Every run\n")
 cols = ["server", "run", "joined", "setup s", "sent", "expected", "lost", "dup", "ooo", "deliveries/s",
-        "p50", "p99", "p99.9", "max", "srv CPU µs/deliv", "KiB/conn", "ok"]
+        "p50", "p99", "p99.9", "max", "srv CPU µs/deliv", "KiB/conn", "ok", "load"]
 print("| " + " | ".join(cols) + " |")
 print("|" + "---|" * len(cols))
 for d in runs:
@@ -148,9 +162,10 @@ for d in runs:
            ms(lat.get("p50")) if lat.get("count") else "–", ms(lat.get("p99")) if lat.get("count") else "–",
            ms(lat.get("p999")) if lat.get("count") else "–", ms(lat.get("max")) if lat.get("count") else "–",
            num(srv(d, "cpu_us_per_delivery"), 3) if d.get("sent") else "–", num(srv(d, "kib_per_conn"), 2),
-           "yes" if d.get("ok") else "**no**"]
+           "yes" if d.get("ok") else "**no**", d.get("loadavg_at_start", "–")]
     print("| " + " | ".join(str(c) for c in row) + " |")
 
 print("\nlost/dup/ooo: deliveries lost, duplicated, out of order (per sender); "
       "deliveries/s: unique deliveries per second in the measured window; server CPU from "
-      "/proc/PID/stat over the window; KiB/conn: server RSS growth per joined connection.")
+      "/proc/PID/stat over the window; KiB/conn: server RSS growth per joined connection; "
+      "load: the 1-minute load average when the run started.")
