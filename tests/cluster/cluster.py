@@ -277,8 +277,8 @@ def check_order(clients, got, senders, per_sender, allow_loss=False):
     return seqs
 
 
-PAUSED = "⏸ Conversa entre servidores pausada"
-RESUMED = "▶ Conversa entre servidores retomada"
+PAUSED = "📝 Conversa entre servidores pausada"
+RESUMED = "📝 Conversa entre servidores retomada"
 
 
 def read_until(clients, got, prefix, timeout):
@@ -305,9 +305,9 @@ def check_pauses(clients, got, required):
     read_until([c for c in clients if any(l.startswith(PAUSED) for l in got[c])], got, RESUMED, 60)
     pairs = 0
     for c in clients:
-        seq = [l[:1] for l in got[c] if l.startswith(PAUSED) or l.startswith(RESUMED)]
-        if seq != [PAUSED[:1], RESUMED[:1]] * (len(seq) // 2):
-            fail("%s: pause notices out of turn: %r" % (c.name, [l for l in got[c] if l[:1] in "⏸▶"]))
+        seq = ["P" if l.startswith(PAUSED) else "R" for l in got[c] if l.startswith((PAUSED, RESUMED))]
+        if seq != ["P", "R"] * (len(seq) // 2):
+            fail("%s: pause notices out of turn: %r" % (c.name, [l for l in got[c] if l.startswith((PAUSED, RESUMED))]))
         if required and not seq:
             fail("%s heard no pause notice" % c.name)
         if len(seq) > 6:

@@ -422,8 +422,8 @@ TEST_CASE("dialect: the new replies start with the sign of their kind") {
     for (EventKind k : {EventKind::HistoryEmpty, EventKind::PrivateQueued, EventKind::TopicChanged,
                         EventKind::NickChanged})
       CHECK(d->render(sample(k)).starts_with("📝"));
-    CHECK(d->render(sample(EventKind::ClusterPaused)).starts_with("⏸ "));
-    CHECK(d->render(sample(EventKind::ClusterResumed)).starts_with("▶ "));
+    CHECK(d->render(sample(EventKind::ClusterPaused)).starts_with("📝 "));
+    CHECK(d->render(sample(EventKind::ClusterResumed)).starts_with("📝 "));
     for (int e = static_cast<int>(ErrorCode::WrongPassword); e <= static_cast<int>(kLastError); ++e) {
       CAPTURE(e);
       CHECK(starts(d->render(sample(EventKind::Error, static_cast<ErrorCode>(e))), {"⚠️", "❌"}));
@@ -434,10 +434,10 @@ TEST_CASE("dialect: the new replies start with the sign of their kind") {
 TEST_CASE("dialect: --cluster's paused and resumed notices, both languages") {
   const Event paused{.kind = EventKind::ClusterPaused, .room = "REDES"};
   const Event resumed{.kind = EventKind::ClusterResumed, .room = "REDES"};
-  CHECK(pt.render(paused) == "⏸ Conversa entre servidores pausada: sem ligação ao Redis; as mensagens esperam.\n");
-  CHECK(en.render(paused) == "⏸ Chat across servers paused (no connection to Redis); messages are held.\n");
-  CHECK(pt.render(resumed) == "▶ Conversa entre servidores retomada.\n");
-  CHECK(en.render(resumed) == "▶ Chat across servers resumed.\n");
+  CHECK(pt.render(paused) == "📝 Conversa entre servidores pausada: sem ligação ao Redis; as mensagens esperam.\n");
+  CHECK(en.render(paused) == "📝 Chat across servers paused (no connection to Redis); messages are held.\n");
+  CHECK(pt.render(resumed) == "📝 Conversa entre servidores retomada.\n");
+  CHECK(en.render(resumed) == "📝 Chat across servers resumed.\n");
   // tests/cluster/cluster.py counts lines with these words as loss notices or failures: the pause is neither.
   for (const Dialect* d : line_dialects())
     for (const Event& e : {paused, resumed})
