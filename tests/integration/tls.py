@@ -851,8 +851,14 @@ def check_require_tls(ctx, certs):
 # --- main ---------------------------------------------------------------------------
 
 def check_startup_log(d, certs):
-    text = d.log_text()
-    m = re.search(r"tls: [^\n]+; (user-space TLS \(kernel TLS unavailable: [^\n]+\)|kernel TLS available[^\n]*)", text)
+    # The port may accept before the start-up lines reach the log file (a
+    # slow, sanitized build showed only the first line): wait for them.
+    pattern = re.compile(r"tls: [^\n]+; (user-space TLS \(kernel TLS unavailable: [^\n]+\)|kernel TLS available[^\n]*)")
+    deadline = time.monotonic() + 10
+    m = pattern.search(d.log_text())
+    while not m and time.monotonic() < deadline:
+        time.sleep(0.05)
+        m = pattern.search(d.log_text())
     if not m:
         fail("no start-up line 'tls: <certificate>; user-space TLS (...)' or 'kernel TLS available...'; log:\n%s"
              % d.log_tail(20))
