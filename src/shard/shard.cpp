@@ -24,6 +24,7 @@ Shard::Shard(ServerContext& ctx, unsigned index, std::unique_ptr<io::Reactor> re
       rooms_(ctx.mesh.count),
       conn_log_(ctx.config.log_connections, kConnectionLinesPerSecond) {
   // Before the server says it is ready: the first clients already inherit the options.
+  limits_generation_ = ctx_.live.generation();
   lim_ = ctx_.live.snapshot();
   tune_listeners();
 }
@@ -46,7 +47,8 @@ void Shard::run() {
   stats_.heartbeat_ms.store(now_ms_, std::memory_order_relaxed);
   for (;;) {
     now_ms_ = io::coarse_now_ms();
-    refresh_limits();
+    catch_up_limits();
+    resume_accepting_when_due();
     if (!stopping_ && ctx_.stopping.load(std::memory_order_acquire)) begin_shutdown();
     if (stopping_ && shutdown_done()) break;
 
@@ -107,10 +109,15 @@ int Shard::next_timeout_ms() const {
   return t;
 }
 
+// A new snapshot of the live limits: only when a reload bumped their
+// generation (catch_up_limits), not every pass.
 void Shard::refresh_limits() {
   limits_generation_ = ctx_.live.generation();
   lim_ = ctx_.live.snapshot();
   if (lim_.tcp_keepalive_s != listener_keepalive_s_) tune_listeners();
+}
+
+void Shard::resume_accepting_when_due() {
   if (accept_paused_until_ms_ && now_ms_ >= accept_paused_until_ms_ && !stopping_) {
     accept_paused_until_ms_ = 0;
     reactor_->set_accepting(true);

@@ -206,6 +206,7 @@ class Shard final : public io::ReactorHandler {
   void handle(Envelope&& e);
   void on_timer(io::Token t, TimerKind kind);
   void refresh_limits();
+  void resume_accepting_when_due();  // after EMFILE/ENFILE paused accepting
   // Accepted sockets inherit TCP_NODELAY and the keepalive options from
   // their listener: set there once (again when tcp-keepalive is reloaded),
   // not with six setsockopt calls per accepted connection.
