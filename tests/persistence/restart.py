@@ -242,8 +242,16 @@ def concurrent_creations(ctx):
             for k, c in enumerate(cs):
                 for i in range(25):
                     c.expect(PT.created("c%d-%02d" % (k, i)))
-            cs[0].send_line("/salas")
-            before = cs[0].read_line()
+            # Each shard lists rooms from its own replica, which hears of a
+            # creation on another shard a moment after the creator's reply:
+            # ask until all 101 are there.
+            deadline = time.monotonic() + 5
+            while True:
+                cs[0].send_line("/salas")
+                before = cs[0].read_line()
+                if before.count(",") >= 100 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
             flood.join(30)
             busy.send_line("/historico 1")
             read_history(busy, 1, timeout=30)
